@@ -1,0 +1,77 @@
+"""peel-search: ask questions of police inspection reports, get cited passages back.
+
+    >>> import peel_search
+    >>> index = peel_search.open_index("index", "corpus")     # builds it if needed
+    >>> result = index.search("how does the force assess risk for missing children?")
+    >>> result.hits[0].citation
+
+Importing this package is cheap: torch, spaCy and FAISS load on first use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    CorpusError,
+    IndexCorruptError,
+    IndexError_,
+    IndexLockedError,
+    IndexMissingError,
+    IndexStaleError,
+    ModelError,
+    PeelSearchError,
+    QueryError,
+)
+from .types import Chunk, Entity, Hit, SearchResult
+
+if TYPE_CHECKING:
+    from .build import BuildResult
+    from .search import SearchIndex
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Chunk",
+    "CorpusError",
+    "Entity",
+    "Hit",
+    "IndexCorruptError",
+    "IndexError_",
+    "IndexLockedError",
+    "IndexMissingError",
+    "IndexStaleError",
+    "ModelError",
+    "PeelSearchError",
+    "QueryError",
+    "SearchResult",
+    "__version__",
+    "build_index",
+    "load_index",
+    "open_index",
+]
+
+
+def load_index(path: str | Path = "index", corpus: str | Path | None = None) -> SearchIndex:
+    """Load a built index; with ``corpus``, also refuse one built from other files.
+
+    Raises :class:`IndexMissingError`, :class:`IndexStaleError` or :class:`IndexCorruptError`.
+    """
+    from .search import SearchIndex
+
+    return SearchIndex.load(path, corpus)
+
+
+def open_index(path: str | Path = "index", corpus: str | Path = "corpus", **kwargs: Any) -> SearchIndex:
+    """Load the index, building it first when it is missing, stale or corrupt."""
+    from .search import open_index as _open
+
+    return _open(path, corpus, **kwargs)
+
+
+def build_index(corpus: str | Path = "corpus", out: str | Path = "index", **kwargs: Any) -> BuildResult:
+    """Build the index for the reports in ``corpus`` into ``out`` (atomically)."""
+    from .build import build_index as _build
+
+    return _build(corpus, out, **kwargs)

@@ -1,0 +1,264 @@
+"""The ``peel-search`` command: a thin layer over the Python API.
+
+Exit codes: 0 success, 1 failure (corpus, index, model), 2 bad usage or bad input.
+Errors are one line on stderr; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .errors import PeelSearchError, QueryError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", default="index", metavar="DIR", help="index folder (default: index/)")
+    p.add_argument("--corpus", default="corpus", metavar="DIR", help="folder of report .txt files (default: corpus/)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="peel-search", description="Search HMIC PEEL inspection reports, with citations.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"peel-search {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("index", help="build the index from the corpus folder")
+    _common(p)
+    p.add_argument("--rebuild", action="store_true", help="rebuild even if the index is up to date")
+
+    p = sub.add_parser("search", help="ask a question; get ranked, cited passages")
+    _common(p)
+    p.add_argument("query", nargs="?", help="the question (or use --queries FILE)")
+    p.add_argument("--queries", metavar="FILE", help="one question per line ('-' for standard input)")
+    p.add_argument("--k", "-k", default="10", help="how many passages (default 10)")
+    p.add_argument("--entity", action="append", default=[], metavar="LABEL:TEXT",
+                   help="only passages mentioning this entity (repeatable), e.g. GPE:Wolverhampton")
+    p.add_argument("--section", metavar="TEXT", help="only passages under a heading containing TEXT")
+    p.add_argument("--judgment", metavar="AREA", help="only passages in a judged area, e.g. vulnerable")
+    p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
+    p.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
+
+    p = sub.add_parser("judgments", help="the graded judgments, with citations")
+    _common(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
+
+    p = sub.add_parser("entities", help="entity counts (passages mentioning each)")
+    _common(p)
+    p.add_argument("--label", help="only this label, e.g. ORG, GPE, PROGRAMME, TERM")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
+
+    p = sub.add_parser("sections", help="the section tree with pages and passage counts")
+    _common(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
+
+    p = sub.add_parser("serve", help="run the web app")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", default=7860, type=int, help="port (default 7860)")
+    p.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def _say(message: str) -> None:
+    print(f"peel-search: {message}", file=sys.stderr, flush=True)
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from .search import open_index
+
+    return open_index(args.index, args.corpus, rebuild=getattr(args, "rebuild", False), notify=_say)
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from .build import build_index
+    from .search import SearchIndex
+
+    if not args.rebuild:
+        try:
+            SearchIndex.load(args.index, args.corpus)
+            _say(f"the index in {args.index} is up to date (use --rebuild to build it again)")
+            return EXIT_OK
+        except PeelSearchError as exc:
+            _say(f"building the index: {str(exc).split(': run')[0]}")
+    result = build_index(args.corpus, args.index)
+    for note in result.notes:
+        _say(f"{note.name}: {note.message}")
+    m = result.manifest
+    _say(f"indexed {len(m.corpus)} report(s), {m.chunk_count} passages in {m.build_seconds:.1f} s -> {result.path}")
+    return EXIT_OK
+
+
+def _read_queries(source: str) -> list[str]:
+    if source == "-":
+        return [line.rstrip("\n") for line in sys.stdin]
+    path = Path(source)
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise QueryError(f"{source} does not exist: give a file with one question per line") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"cannot read {source} ({exc}): give a UTF-8 text file, one question per line") from None
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .render import render_result
+
+    if args.queries and args.query:
+        raise QueryError("give either a question or --queries FILE, not both")
+    if not args.queries and args.query is None:
+        raise QueryError('give a question, e.g. peel-search search "how is risk assessed?"')
+    if args.queries:
+        queries = [q for q in _read_queries(args.queries) if q.strip()]
+        if not queries:
+            raise QueryError(f"{args.queries} holds no questions: put one question per line")
+        fmt = "jsonl" if args.format == "text" else args.format
+    else:
+        queries = [args.query]
+        fmt = args.format
+    from .search import clean_query, parse_entity_filter, parse_k
+
+    if len(queries) == 1:
+        clean_query(queries[0])  # a bad question fails before the index loads
+    index = _open(args)
+    parse_k(args.k, index.size)
+    for spec in args.entity:
+        parse_entity_filter(spec, index.labels())
+    failed = 0
+    for query in queries:
+        try:
+            result = index.search(query, k=args.k, entities=args.entity, section=args.section,
+                                  judgment=args.judgment)
+        except QueryError as exc:
+            if len(queries) == 1:
+                raise
+            failed += 1
+            _say(f"{query[:60]!r}: {exc}")
+            print(json.dumps({"query": query, "error": str(exc), "in_report": False, "hits": []},
+                             ensure_ascii=False), flush=True)
+            continue
+        for notice in result.notices:
+            _say(notice)
+        if fmt == "text":
+            print(render_result(result, color=sys.stdout.isatty()))
+        elif fmt == "json" and len(queries) == 1:
+            print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+def cmd_judgments(args: argparse.Namespace) -> int:
+    from .render import render_judgments
+
+    rows = _open(args).judgments()
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print(render_judgments(rows))
+    return EXIT_OK
+
+
+def cmd_entities(args: argparse.Namespace) -> int:
+    from .render import render_entities
+
+    index = _open(args)
+    rows = index.entity_counts(args.label)
+    if args.format == "json":
+        print(json.dumps([{"label": lab, "text": t, "passages": n} for lab, t, n in rows], ensure_ascii=False, indent=2))
+    else:
+        print(render_entities(rows, index.acronyms))
+    return EXIT_OK
+
+
+def cmd_sections(args: argparse.Namespace) -> int:
+    from .render import render_sections
+
+    index = _open(args)
+    if args.format == "json":
+        print(json.dumps([{k: r[k] for k in ("report_id", "title", "sections")} for r in index.reports],
+                         ensure_ascii=False, indent=2))
+    else:
+        print(render_sections(index))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .ui import launch
+
+    if not 0 < args.port < 65536:
+        raise QueryError(f"--port must be from 1 to 65535, not {args.port}")
+    index = _open(args)
+    launch(index, host=args.host, port=args.port)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "index": cmd_index,
+    "search": cmd_search,
+    "judgments": cmd_judgments,
+    "entities": cmd_entities,
+    "sections": cmd_sections,
+    "serve": cmd_serve,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        return COMMANDS[args.command](args)
+    except _UsageError as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    except QueryError as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    except PeelSearchError as exc:
+        _say(str(exc))
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        if os.environ.get("PEEL_SEARCH_DEBUG"):
+            raise
+        _say(f"unexpected error ({type(exc).__name__}: {exc}); set PEEL_SEARCH_DEBUG=1 for details")
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

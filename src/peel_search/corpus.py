@@ -1,0 +1,128 @@
+"""The corpus folder: which report files to read, and reading them safely.
+
+Every file is reported by name with what was done with it; one bad file never
+stops the others. A folder with nothing usable is a :class:`CorpusError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CorpusError
+
+SUFFIXES = (".txt", ".md")
+#: Reports larger than this are refused: a PEEL report is a few hundred kB of text.
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusFile:
+    """A report file that will be indexed."""
+
+    path: Path
+    report_id: str
+    sha256: str
+    text: str
+    encoding: str
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusNote:
+    """What happened to one file that was skipped or read with a fallback."""
+
+    name: str
+    message: str
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def report_id_for(path: Path) -> str:
+    """A stable id from the file name: lower case, words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "report"
+
+
+def candidate_files(corpus_dir: Path) -> list[Path]:
+    """The report files in ``corpus_dir``, sorted by name (hidden files skipped)."""
+    if not corpus_dir.exists():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist: pass --corpus DIR with your report .txt files")
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"{corpus_dir} is not a folder: pass --corpus DIR, a folder of report .txt files")
+    return sorted(
+        p for p in corpus_dir.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+    )
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
+    """Read every usable report in ``corpus_dir``.
+
+    Returns the files to index and a note for each file skipped or read with a
+    fallback encoding. Raises :class:`CorpusError` when nothing is usable.
+    """
+    files: list[CorpusFile] = []
+    notes: list[CorpusNote] = []
+    seen: dict[str, str] = {}
+    ids: set[str] = set()
+    for path in candidate_files(corpus_dir):
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                notes.append(CorpusNote(path.name, f"skipped: {size} bytes is larger than {MAX_BYTES}"))
+                continue
+            data = path.read_bytes()
+        except OSError as exc:
+            notes.append(CorpusNote(path.name, f"skipped: cannot read it ({exc.strerror or exc})"))
+            continue
+        if not data.strip():
+            notes.append(CorpusNote(path.name, "skipped: the file is empty"))
+            continue
+        if b"\x00" in data[:8192] or _binary_share(data) > 0.1:
+            notes.append(CorpusNote(path.name, "skipped: this is a binary file, not text"))
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in seen:
+            notes.append(CorpusNote(path.name, f"skipped: the same text as {seen[sha]}"))
+            continue
+        text, encoding = _decode(data)
+        if encoding != "utf-8":
+            notes.append(CorpusNote(path.name, f"read as {encoding}: it is not valid UTF-8"))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if sum(ch.isalpha() for ch in text) < 20:
+            notes.append(CorpusNote(path.name, "skipped: no readable text in it"))
+            continue
+        report_id = report_id_for(path)
+        while report_id in ids:
+            report_id += "-2"
+        ids.add(report_id)
+        seen[sha] = path.name
+        files.append(CorpusFile(path=path, report_id=report_id, sha256=sha, text=text, encoding=encoding))
+    if not files:
+        detail = "; ".join(f"{n.name}: {n.message}" for n in notes) or "no .txt or .md files in it"
+        raise CorpusError(f"nothing to index in {corpus_dir} ({detail}): add a report's text as a .txt file")
+    return files, notes
+
+
+def _binary_share(data: bytes) -> float:
+    sample = data[:8192]
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control / max(1, len(sample))
+
+
+def corpus_fingerprint(corpus_dir: Path) -> list[tuple[str, str]]:
+    """``(file name, sha256)`` of each candidate file, cheap enough to check on every load."""
+    return [(p.name, file_sha256(p)) for p in candidate_files(corpus_dir)]

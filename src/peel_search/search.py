@@ -1,0 +1,496 @@
+"""A loaded index and hybrid search over it.
+
+A query is scored three ways over every passage: BM25 on stemmed words (with the
+report's acronyms expanded both ways), cosine similarity of the passage vector, and
+the best cosine similarity of any one of its sentences (MaxSim). The three rankings
+are fused with reciprocal rank fusion; filters restrict the candidates; near-duplicate
+passages are collapsed to the better-cited copy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import store
+from .acronyms import expand_query
+from .errors import IndexCorruptError, IndexError_, QueryError
+from .fusion import max_pool, reciprocal_rank_fusion
+from .lexical import tokenize
+from .types import Chunk, Entity, Hit, SearchResult, Span
+
+#: Longest query accepted; longer ones are cut and the cut is reported.
+MAX_QUERY_CHARS = 1000
+#: Largest number of results one query may ask for (and never more than the passages).
+MAX_K = 100
+#: Reciprocal rank fusion constant and weights for (BM25, passage vector, best sentence).
+RRF_K = 60.0
+FUSION_WEIGHTS = (1.0, 1.0, 1.0)
+#: Best-sentence cosine similarity below which the report is taken not to answer.
+IN_REPORT_THRESHOLD = 0.45
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+_ENTITY_FILTER_RE = re.compile(r"^([A-Za-z_]+)\s*:(.*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class EntityFilter:
+    """``label`` may be empty (any label); ``text`` is matched case-insensitively."""
+
+    label: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.label}:{self.text}" if self.label else self.text
+
+
+def clean_query(query: object) -> tuple[str, list[str]]:
+    """The query as searched, and notices about what was changed.
+
+    Raises :class:`QueryError` for a query that is not text or is empty once control
+    characters and white space are removed.
+    """
+    if not isinstance(query, str):
+        raise QueryError(f"the query must be text, not {type(query).__name__}")
+    notices: list[str] = []
+    text = _SURROGATE_RE.sub("", query)
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL_RE.sub(" ", text)
+    text = " ".join(text.split())
+    if not text:
+        raise QueryError("the query is empty: type a question, e.g. \"how does the force assess risk?\"")
+    if len(text) > MAX_QUERY_CHARS:
+        cut = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0] or text[:MAX_QUERY_CHARS]
+        notices.append(f"the query was cut to its first {len(cut)} characters (the limit is {MAX_QUERY_CHARS})")
+        text = cut
+    return text, notices
+
+
+def parse_k(k: object, size: int) -> int:
+    """``k`` as a whole number from 1 to ``MAX_K``, then bounded by ``size``."""
+    if isinstance(k, bool):
+        raise QueryError(f"k must be a whole number from 1 to {MAX_K}")
+    if isinstance(k, float) and k.is_integer():
+        k = int(k)
+    if isinstance(k, str):
+        try:
+            k = int(k.strip())
+        except ValueError:
+            raise QueryError(f"k must be a whole number from 1 to {MAX_K}, not {k[:20]!r}") from None
+    if not isinstance(k, int):
+        raise QueryError(f"k must be a whole number from 1 to {MAX_K}")
+    if k < 1 or k > MAX_K:
+        raise QueryError(f"k must be a whole number from 1 to {MAX_K}, not {k}")
+    return max(0, min(k, size))
+
+
+def parse_entity_filter(spec: str, labels: Iterable[str]) -> EntityFilter:
+    """``"ORG:Victim Support"`` or ``"Victim Support"``; labels are checked against the index."""
+    if not isinstance(spec, str):
+        raise QueryError("an entity filter must be text such as ORG:HMIC or Wolverhampton")
+    spec = " ".join(_CONTROL_RE.sub(" ", spec).split())
+    if not spec:
+        raise QueryError("an entity filter is empty: use LABEL:TEXT (e.g. GPE:Wolverhampton) or TEXT")
+    known = sorted(set(labels))
+    m = _ENTITY_FILTER_RE.match(spec)
+    if m and (m.group(1).upper() in known or m.group(1).isupper()):
+        label, text = m.group(1).upper(), m.group(2).strip()
+        if label not in known:
+            raise QueryError(f"unknown entity label {label!r}: use one of {', '.join(known)}")
+        if not text:
+            raise QueryError(f"the entity filter {spec!r} has no text after the label: use {label}:TEXT")
+        return EntityFilter(label, text)
+    return EntityFilter("", spec)
+
+
+def _chunk_from_row(row: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=row["id"],
+        report_id=row["report_id"],
+        kind=row["kind"],
+        text=row["text"],
+        section=tuple(row["section"]),
+        page=int(row["page"]),
+        paragraph=int(row["paragraph"]),
+        start=int(row["start"]),
+        end=int(row["end"]),
+        spans=tuple((int(a), int(b)) for a, b in row["spans"]),
+        footnotes=tuple(row["footnotes"]),
+        entities=tuple(Entity(**e) for e in row["entities"]),
+        label=row.get("label", ""),
+    )
+
+
+class SearchIndex:
+    """An index loaded from disk. Thread-safe for searching."""
+
+    def __init__(self, folder: Path, manifest: store.Manifest, rows: list[dict[str, Any]],
+                 reports: list[dict[str, Any]], dense: Any, sentences: Any, lexical: Any) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self.chunks: list[Chunk] = [_chunk_from_row(r) for r in rows]
+        self.citations: list[str] = [r["citation"] for r in rows]
+        self.sentence_spans: list[list[Span]] = [[(int(a), int(b)) for a, b in r["sentences"]] for r in rows]
+        self.reports = reports
+        self._dense = dense
+        self._sentences = sentences
+        self._lexical = lexical
+        self._position = {c.id: i for i, c in enumerate(self.chunks)}
+        self._canonical = [self._position.get(r.get("duplicate_of") or "", i) for i, r in enumerate(rows)]
+        owners = [i for i, spans in enumerate(self.sentence_spans) for _ in spans]
+        self._sentence_owner = np.asarray(owners, dtype=np.int64)
+        self._sentence_first = np.zeros(len(self.chunks) + 1, dtype=np.int64)
+        np.cumsum([len(s) for s in self.sentence_spans], out=self._sentence_first[1:])
+        self._acronyms: dict[str, str] = {}
+        for r in reports:
+            for k, v in r.get("acronyms", {}).items():
+                self._acronyms.setdefault(k, v)
+        self._embedder: Any = None
+        self._embedder_lock = threading.Lock()
+        if dense.ntotal != len(self.chunks) or sentences.ntotal != len(owners):
+            raise IndexCorruptError(f"{folder}: vector counts do not match the passages: {store.REBUILD_HINT}")
+
+    # -- loading ---------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, folder: str | Path = "index", corpus: str | Path | None = None) -> SearchIndex:
+        """Load and check the index in ``folder``.
+
+        With ``corpus``, also check that the index was built from that folder's
+        current files. Raises :class:`IndexMissingError`, :class:`IndexStaleError`
+        or :class:`IndexCorruptError` with a message saying how to fix it.
+        """
+        import faiss
+
+        from .corpus import corpus_fingerprint
+        from .lexical import LexicalIndex
+        from .models import EMBEDDING_DIM, EMBEDDING_MODEL, spacy_model_id
+
+        folder = Path(folder)
+        manifest = store.read_manifest(folder)
+        seen = corpus_fingerprint(Path(corpus)) if corpus is not None else None
+        reason = store.staleness(manifest, seen, EMBEDDING_MODEL, EMBEDDING_DIM, spacy_model_id())
+        if reason:
+            from .errors import IndexStaleError
+
+            raise IndexStaleError(f"the index in {folder} is out of date: {reason}: {store.REBUILD_HINT}")
+        store.verify_files(folder, manifest)
+        try:
+            rows = store.read_jsonl(folder / store.CHUNKS)
+            reports = json.loads((folder / store.REPORTS).read_text(encoding="utf-8"))
+            dense = faiss.read_index(str(folder / store.DENSE))
+            sentences = faiss.read_index(str(folder / store.SENTENCES))
+            lexical = LexicalIndex.load(folder / store.BM25_DIR)
+            return cls(folder, manifest, rows, reports, dense, sentences, lexical)
+        except IndexError_:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a file that passed its checksum but will not load
+            raise IndexCorruptError(f"the index in {folder} will not load ({exc}): {store.REBUILD_HINT}") from exc
+
+    def use_embedder(self, embedder: Any) -> None:
+        """Search with this embedder instead of loading the default one."""
+        self._embedder = embedder
+
+    def _embed(self, text: str) -> np.ndarray:
+        if self._embedder is None:
+            with self._embedder_lock:
+                if self._embedder is None:
+                    from .models import get_embedder
+
+                    self._embedder = get_embedder()
+        return self._embedder.encode([text])[0]
+
+    def warm_up(self) -> None:
+        """Load the embedding model now rather than on the first query."""
+        self._embed("warm up")
+
+    # -- metadata --------------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        return len(self.chunks)
+
+    @property
+    def acronyms(self) -> dict[str, str]:
+        return dict(self._acronyms)
+
+    def labels(self) -> list[str]:
+        return sorted({e.label for c in self.chunks for e in c.entities})
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        return self.chunks[self._position[chunk_id]]
+
+    def citation(self, chunk: Chunk) -> str:
+        return self.citations[self._position[chunk.id]]
+
+    def judgments(self) -> list[dict[str, Any]]:
+        """Every report's judgments, each with a citation."""
+        from .citation import format_citation
+        from .types import Citation
+
+        out = []
+        for r in self.reports:
+            for j in r["judgments"]:
+                cite = format_citation(
+                    Citation(r["title"], r["force"], tuple(j["section"]), j["page"], 0, "text")
+                ).rsplit(", ¶", 1)[0]
+                out.append({**j, "report_id": r["report_id"], "citation": cite})
+        return out
+
+    def entity_counts(self, label: str | None = None) -> list[tuple[str, str, int]]:
+        """``(label, name, passages mentioning it)``, most mentioned first."""
+        if label is not None:
+            label = label.upper()
+            if label not in self.labels():
+                raise QueryError(f"unknown entity label {label!r}: use one of {', '.join(self.labels())}")
+        counts: Counter[tuple[str, str]] = Counter()
+        names: dict[tuple[str, str], Counter[str]] = {}
+        for c in self.chunks:
+            keys = set()
+            for e in c.entities:
+                if label is not None and e.label != label:
+                    continue
+                key = (e.label, (e.canonical or e.text).casefold())
+                names.setdefault(key, Counter())[e.canonical or e.text] += 1
+                keys.add(key)
+            counts.update(keys)
+        rows = [(lab, names[(lab, k)].most_common(1)[0][0], n) for (lab, k), n in counts.items()]
+        return sorted(rows, key=lambda r: (-r[2], r[0], r[1].casefold()))
+
+    # -- filters ---------------------------------------------------------------------------
+
+    def _entity_mask(self, filters: Sequence[EntityFilter]) -> np.ndarray:
+        mask = np.ones(self.size, dtype=bool)
+        for f in filters:
+            want = f.text.casefold()
+            expanded = {want}
+            for short, long_form in self._acronyms.items():
+                if short.casefold() == want:
+                    expanded.add(long_form.casefold())
+                elif long_form.casefold() == want:
+                    expanded.add(short.casefold())
+            hit = np.array(
+                [
+                    any(
+                        (not f.label or e.label == f.label)
+                        and (e.text.casefold() in expanded or e.canonical.casefold() in expanded)
+                        for e in c.entities
+                    )
+                    for c in self.chunks
+                ],
+                dtype=bool,
+            )
+            mask &= hit
+        return mask
+
+    def _section_mask(self, section: str) -> np.ndarray:
+        want = " ".join(_CONTROL_RE.sub(" ", section).split()).casefold()
+        if not want:
+            raise QueryError("the section filter is empty: give part of a heading, e.g. \"digital evidence\"")
+        parts = [p.strip() for p in re.split(r"\s*(?:›|>)\s*", want) if p.strip()]
+
+        def matches(path: tuple[str, ...]) -> bool:
+            lowered = [h.casefold() for h in path]
+            if len(parts) > 1:
+                return len(lowered) >= len(parts) and all(p in h for p, h in zip(parts, lowered, strict=False))
+            return any(want in h for h in lowered)
+
+        mask = np.array([matches(c.section) for c in self.chunks], dtype=bool)
+        if not mask.any():
+            raise QueryError(f"no section heading contains {section[:80]!r}: list them with `peel-search sections`")
+        return mask
+
+    def judgment_areas(self) -> list[str]:
+        return [j["area"] for r in self.reports for j in r["judgments"]]
+
+    def _judgment_mask(self, area: str) -> np.ndarray:
+        want = set(tokenize(area))
+        if not want:
+            raise QueryError("the judgment filter is empty: name an area, e.g. \"vulnerable\" or \"overall\"")
+        chosen = [a for a in self.judgment_areas() if want <= set(tokenize(a))]
+        if not chosen:
+            raise QueryError(
+                f"no judgment area matches {area[:80]!r}: use one of "
+                + "; ".join(self.judgment_areas())
+            )
+        if any(a == "Overall" for a in chosen):
+            return np.ones(self.size, dtype=bool)
+        mask = np.array([bool(c.section) and c.section[0] in chosen for c in self.chunks], dtype=bool)
+        return mask
+
+    def filter_mask(
+        self,
+        entities: Sequence[str | EntityFilter] = (),
+        section: str | None = None,
+        judgment: str | None = None,
+    ) -> np.ndarray:
+        """Which passages pass every filter given."""
+        labels = self.labels()
+        parsed = [e if isinstance(e, EntityFilter) else parse_entity_filter(e, labels) for e in entities]
+        mask = self._entity_mask(parsed)
+        if section is not None and str(section).strip():
+            mask &= self._section_mask(str(section))
+        if judgment is not None and str(judgment).strip():
+            mask &= self._judgment_mask(str(judgment))
+        return mask
+
+    # -- search ----------------------------------------------------------------------------
+
+    def score(self, query: str) -> dict[str, np.ndarray]:
+        """The raw per-passage signals for a cleaned query: ``bm25``, ``dense``, ``sentence``
+        (best sentence per passage) and ``sentences`` (every sentence)."""
+        extra = expand_query(query, self._acronyms)
+        lexical_query = " ".join([query, *extra])
+        dense_query = f"{query} ({'; '.join(extra)})" if extra else query
+        q = self._embed(dense_query).astype(np.float32)[None, :]
+        n, s = self._dense.ntotal, self._sentences.ntotal
+        dense = np.full(self.size, -1.0)
+        sims, ids = self._dense.search(q, n)
+        dense[ids[0][ids[0] >= 0]] = sims[0][ids[0] >= 0]
+        sentences = np.full(s, -1.0)
+        if s:
+            sims, ids = self._sentences.search(q, s)
+            sentences[ids[0][ids[0] >= 0]] = sims[0][ids[0] >= 0]
+        return {
+            "bm25": self._lexical.scores(lexical_query),
+            "dense": dense,
+            "sentence": max_pool(sentences, self._sentence_owner, self.size),
+            "sentences": sentences,
+        }
+
+    def fuse(self, signals: dict[str, np.ndarray]) -> np.ndarray:
+        lists, weights = [], []
+        for name, w in zip(("bm25", "dense", "sentence"), FUSION_WEIGHTS, strict=True):
+            if name == "bm25" and not signals["bm25"].any():
+                continue
+            lists.append(signals[name])
+            weights.append(w)
+        return reciprocal_rank_fusion(lists, weights, RRF_K)
+
+    def _best_sentence(self, i: int, query_terms: set[str], sentences: np.ndarray) -> tuple[str, Span]:
+        spans = self.sentence_spans[i]
+        first = int(self._sentence_first[i])
+        text = self.chunks[i].text
+        best, best_score = 0, -np.inf
+        for j, (a, b) in enumerate(spans):
+            terms = set(tokenize(text[a:b]))
+            overlap = len(terms & query_terms) / max(1, len(query_terms))
+            value = float(sentences[first + j]) + 0.3 * overlap
+            if value > best_score:
+                best, best_score = j, value
+        a, b = spans[best]
+        return text[a:b], (a, b)
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        entities: Sequence[str | EntityFilter] = (),
+        section: str | None = None,
+        judgment: str | None = None,
+    ) -> SearchResult:
+        """The ``k`` best passages for ``query`` among those passing the filters.
+
+        Raises :class:`QueryError` for an empty query, a bad ``k`` or a bad filter.
+        """
+        text, notices = clean_query(query)
+        k = parse_k(k, self.size)
+        mask = self.filter_mask(entities, section, judgment)
+        if not mask.any():
+            notices.append("no passage matches all the filters")
+            return SearchResult(text, (), False, tuple(notices))
+        signals = self.score(text)
+        fused = np.where(mask, self.fuse(signals), -np.inf)
+        order = [int(i) for i in np.argsort(-fused, kind="stable") if mask[i]]
+        query_terms = set(tokenize(" ".join([text, *expand_query(text, self._acronyms)])))
+        hits: list[Hit] = []
+        emitted: dict[int, int] = {}
+        duplicates: dict[int, list[str]] = {}
+        for i in order:
+            group = self._canonical[i]
+            if group in emitted:
+                duplicates[emitted[group]].append(self.chunks[i].id)
+                continue
+            if len(hits) == k:
+                continue
+            shown = group if mask[group] else i
+            emitted[group] = len(hits)
+            duplicates[len(hits)] = [self.chunks[i].id] if shown != i else []
+            sentence, span = self._best_sentence(shown, query_terms, signals["sentences"])
+            hits.append(
+                Hit(
+                    rank=len(hits) + 1,
+                    chunk=self.chunks[shown],
+                    score=float(fused[i]),
+                    citation=self.citations[shown],
+                    best_sentence=sentence,
+                    best_sentence_span=span,
+                )
+            )
+        hits = [
+            Hit(h.rank, h.chunk, h.score, h.citation, h.best_sentence, h.best_sentence_span,
+                tuple(d for d in duplicates[n] if d != h.chunk.id))
+            for n, h in enumerate(hits)
+        ]
+        best = float(signals["sentence"][mask].max()) if mask.any() else -1.0
+        return SearchResult(text, tuple(hits), best >= IN_REPORT_THRESHOLD, tuple(notices))
+
+    def browse(
+        self,
+        entities: Sequence[str | EntityFilter] = (),
+        section: str | None = None,
+        judgment: str | None = None,
+        query: str | None = None,
+        limit: int = MAX_K,
+    ) -> list[Hit]:
+        """Every passage passing the filters, in report order; with ``query``, only those
+        among the query's results (up to ``limit``)."""
+        mask = self.filter_mask(entities, section, judgment)
+        if query is not None and query.strip():
+            result = self.search(query, k=min(MAX_K, max(1, int(mask.sum()))), entities=entities,
+                                 section=section, judgment=judgment)
+            keep = {h.chunk.id for h in result.hits}
+            mask &= np.array([c.id in keep for c in self.chunks], dtype=bool)
+        hits = []
+        for i in np.flatnonzero(mask)[:limit]:
+            c = self.chunks[int(i)]
+            span = self.sentence_spans[int(i)][0]
+            hits.append(Hit(len(hits) + 1, c, 0.0, self.citations[int(i)], c.text[span[0]:span[1]], span))
+        return hits
+
+
+def open_index(
+    index: str | Path = "index",
+    corpus: str | Path = "corpus",
+    *,
+    rebuild: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> SearchIndex:
+    """Load the index, building or rebuilding it first when missing, stale or corrupt.
+
+    ``notify`` receives a one-line message saying why a build happens.
+    """
+    from .build import build_index
+
+    say = notify or (lambda message: None)
+    if not rebuild:
+        try:
+            return SearchIndex.load(index, corpus)
+        except IndexError_ as exc:
+            say(f"building the index: {str(exc).split(': run')[0]}")
+    else:
+        say(f"building the index in {index} (--rebuild)")
+    result = build_index(corpus, index)
+    for note in result.notes:
+        say(f"{note.name}: {note.message}")
+    return SearchIndex.load(index, corpus)

@@ -1,0 +1,236 @@
+"""The index on disk: a readable folder, written atomically, checked on load.
+
+    index/
+      manifest.json     format version, versions, models, corpus hashes, file hashes
+      chunks.jsonl      one passage per line
+      reports.json      per report: title, section tree, judgments, footnotes, acronyms
+      dense.faiss       passage vectors (inner product on L2-normalised vectors)
+      sentences.faiss   sentence vectors, in passage order
+      bm25/             the BM25 index as bm25s writes it, without pickle
+
+A build writes a sibling temporary folder, fsyncs every file, then swaps it into
+place, so a crash at any moment leaves the previous index whole. A lock file beside
+the index keeps two builds apart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexStaleError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.jsonl"
+REPORTS = "reports.json"
+DENSE = "dense.faiss"
+SENTENCES = "sentences.faiss"
+BM25_DIR = "bm25"
+REBUILD_HINT = "run `peel-search index --rebuild`"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    package_version: str
+    embedding_model: str
+    embedding_dim: int
+    spacy_model: str
+    corpus: list[dict[str, str]]
+    corpus_seen: list[list[str]]
+    chunk_count: int
+    sentence_count: int
+    files: dict[str, str]
+    built_at: str
+    build_seconds: float
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("manifest is not a JSON object")
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def index_files(folder: Path) -> list[str]:
+    """Every file under ``folder`` but the manifest, as POSIX relative paths."""
+    return sorted(
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST
+    )
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def staging_folder(target: Path) -> Iterator[Path]:
+    """A temporary folder beside ``target``; removed if the block fails."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def commit(staged: Path, target: Path, manifest: Manifest) -> None:
+    """Write the manifest last, fsync, and swap ``staged`` into ``target``'s place."""
+    (staged / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    _fsync_tree(staged)
+    old = None
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+    os.replace(staged, target)
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def cleanup_stale_staging(target: Path) -> None:
+    """Remove temporary folders left by builds that were killed."""
+    for p in target.parent.glob(f".{target.name}.building-*"):
+        shutil.rmtree(p, ignore_errors=True)
+    for p in target.parent.glob(f".{target.name}.old-*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def build_lock(target: Path) -> Iterator[None]:
+    """Hold ``<target>.lock`` for the duration of a build; refuse if another holds it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = target.parent / f".{target.name}.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                raise IndexLockedError(
+                    f"another build of {target} is running (pid {holder}): wait for it to finish, then retry"
+                ) from exc
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """The manifest of the index in ``folder``; raises if missing or unreadable."""
+    path = folder / MANIFEST
+    if not folder.exists() or not path.exists():
+        raise IndexMissingError(f"no index in {folder}: run `peel-search index` to build it")
+    try:
+        manifest = Manifest.from_json(path.read_text(encoding="utf-8"))
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"{path} cannot be read ({exc}): {REBUILD_HINT}") from exc
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexStaleError(
+            f"{folder} has index format {manifest.format_version}, this install reads format "
+            f"{FORMAT_VERSION}: {REBUILD_HINT}"
+        )
+    return manifest
+
+
+def verify_files(folder: Path, manifest: Manifest) -> None:
+    """Check every file against its SHA-256 in the manifest."""
+    if {CHUNKS, REPORTS, DENSE, SENTENCES} - set(manifest.files):
+        raise IndexCorruptError(f"the manifest in {folder} does not list every index file: {REBUILD_HINT}")
+    for name, expected in sorted(manifest.files.items()):
+        path = folder / name
+        if not path.is_file():
+            raise IndexCorruptError(f"{path} is missing from the index: {REBUILD_HINT}")
+        if sha256_file(path) != expected:
+            raise IndexCorruptError(f"{path} is damaged (checksum mismatch): {REBUILD_HINT}")
+
+
+def staleness(
+    manifest: Manifest,
+    corpus_seen: list[tuple[str, str]] | None,
+    embedding_model: str,
+    embedding_dim: int,
+    spacy_model: str,
+) -> str | None:
+    """Why the index no longer matches this install and corpus, or None if it does."""
+    if manifest.embedding_model != embedding_model or manifest.embedding_dim != embedding_dim:
+        return (
+            f"it was built with model {manifest.embedding_model} (dimension {manifest.embedding_dim}); "
+            f"this install has {embedding_model} (dimension {embedding_dim})"
+        )
+    if manifest.spacy_model != spacy_model:
+        return f"it was built with spaCy model {manifest.spacy_model}; this install has {spacy_model}"
+    if corpus_seen is not None and sorted(map(list, corpus_seen)) != sorted(manifest.corpus_seen):
+        before = {n for n, _ in manifest.corpus_seen}
+        now = {n for n, _ in corpus_seen}
+        if before != now:
+            added, removed = sorted(now - before), sorted(before - now)
+            parts = ([f"added {', '.join(added)}"] if added else []) + (
+                [f"removed {', '.join(removed)}"] if removed else []
+            )
+            return f"the corpus changed ({'; '.join(parts)})"
+        return "the corpus changed (a report's text is different)"
+    return None
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"{path} cannot be read ({exc}): {REBUILD_HINT}") from exc

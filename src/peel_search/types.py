@@ -1,0 +1,241 @@
+"""The typed records that travel between pipeline stages.
+
+parse: source text -> :class:`Report` (sections, blocks, footnotes, judgments)
+chunk: :class:`Report` -> :class:`Chunk` list
+search: query -> :class:`SearchResult` of :class:`Hit`
+
+All records are frozen; offsets are character offsets into the source text
+(``str`` indices, not bytes) unless a field says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["text", "list", "table", "figure", "footnote"]
+ChunkKind = Literal["text", "table", "figure", "footnote"]
+Grade = Literal["Outstanding", "Good", "Requires improvement", "Inadequate"]
+GRADES: tuple[Grade, ...] = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ContentsEntry:
+    """One line of the report's own contents list."""
+
+    title: str
+    page: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading and everything under it up to the next heading of the same or a higher level.
+
+    ``start``/``end`` cover the heading line and the body; ``page`` is where the
+    heading stands (from the contents list when it is listed there).
+    """
+
+    index: int
+    heading: str
+    level: int
+    parent: int | None
+    start: int
+    end: int
+    heading_end: int
+    page: int
+    path: tuple[str, ...]
+    in_contents: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PageAnchor:
+    """At ``offset`` the text is ``position`` pages in: a listed heading on page 12 is
+    12.0 (the top of the page), a footer "28" is 29.0 (the start of the next page)."""
+
+    offset: int
+    position: float
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """An in-text footnote marker (``³``, ``$^{4\\,5\\,6}$``, or a bare ``10``) at ``start:end``."""
+
+    number: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A unit of body text: a paragraph, a list, a table or figure with its caption, or a footnote.
+
+    ``spans`` are the pieces of source it is made of, in source order; most blocks
+    have one. ``section`` is the index of the innermost section holding it.
+    """
+
+    kind: BlockKind
+    spans: tuple[Span, ...]
+    section: int
+    footnotes: tuple[int, ...] = ()
+    label: str = ""
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    """A footnote body by number, with every marker that points at it."""
+
+    number: int
+    text: str
+    spans: tuple[Span, ...]
+    section: int
+    markers: tuple[Marker, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Judgment:
+    """A graded judgment: ``area`` is ``"Overall"`` or a PEEL question heading."""
+
+    area: str
+    grade: Grade | None
+    sentence: str
+    section: int
+    start: int
+    end: int
+    source: Literal["grade line", "summary wording", "not stated"]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A parsed report: the section tree in document order and the blocks of body text."""
+
+    report_id: str
+    title: str
+    force: str
+    source: str
+    contents: tuple[ContentsEntry, ...]
+    sections: tuple[Section, ...]
+    blocks: tuple[Block, ...]
+    footnotes: tuple[Footnote, ...]
+    markers: tuple[Marker, ...]
+    judgments: tuple[Judgment, ...]
+    page_anchors: tuple[PageAnchor, ...] = ()
+    dropped: tuple[Span, ...] = ()
+
+    def children(self, index: int | None) -> list[Section]:
+        return [s for s in self.sections if s.parent == index]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named entity inside a chunk; ``start``/``end`` index the chunk's ``text``."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+    canonical: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A passage: what is embedded, indexed, returned and cited.
+
+    ``text`` is ``passage_text(source, spans, markers)`` (see :mod:`peel_search.text`):
+    the source at ``spans`` with footnote markers removed and white space folded.
+    ``start``/``end`` are the first span's start and the last span's end.
+    """
+
+    id: str
+    report_id: str
+    kind: ChunkKind
+    text: str
+    section: tuple[str, ...]
+    page: int
+    paragraph: int
+    start: int
+    end: int
+    spans: tuple[Span, ...]
+    footnotes: tuple[int, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    label: str = ""
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where a passage stands in a report, rendered by :func:`peel_search.citation.format_citation`."""
+
+    report_title: str
+    force: str
+    section: tuple[str, ...]
+    page: int
+    paragraph: int
+    kind: ChunkKind = "text"
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked passage in answer to a query."""
+
+    rank: int
+    chunk: Chunk
+    score: float
+    citation: str
+    best_sentence: str
+    best_sentence_span: Span
+    duplicates: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        c = self.chunk
+        return {
+            "id": c.id,
+            "rank": self.rank,
+            "text": c.text,
+            "score": round(self.score, 6),
+            "section": list(c.section),
+            "page": c.page,
+            "paragraph": c.paragraph,
+            "kind": c.kind,
+            "citation": self.citation,
+            "start": c.start,
+            "end": c.end,
+            "best_sentence": self.best_sentence,
+            "entities": [
+                {"text": e.text, "label": e.label, "start": e.start, "end": e.end}
+                for e in c.entities
+            ],
+            "footnotes": list(c.footnotes),
+            "duplicates": list(self.duplicates),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The answer to one query: ranked hits and whether the report seems to answer it."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    in_report: bool
+    notices: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "query": self.query,
+            "in_report": self.in_report,
+            "notices": list(self.notices),
+            "hits": [h.to_dict() for h in self.hits],
+        }
