@@ -24,7 +24,7 @@ import numpy as np
 from . import store
 from .acronyms import expand_query
 from .errors import IndexCorruptError, IndexError_, QueryError
-from .fusion import max_pool, reciprocal_rank_fusion
+from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
 from .lexical import tokenize
 from .types import Chunk, Entity, Hit, SearchResult, Span
 
@@ -32,11 +32,37 @@ from .types import Chunk, Entity, Hit, SearchResult, Span
 MAX_QUERY_CHARS = 1000
 #: Largest number of results one query may ask for (and never more than the passages).
 MAX_K = 100
-#: Reciprocal rank fusion constant and weights for (BM25, passage vector, best sentence).
-RRF_K = 60.0
-FUSION_WEIGHTS = (1.0, 1.0, 1.0)
 #: Best-sentence cosine similarity below which the report is taken not to answer.
 IN_REPORT_THRESHOLD = 0.45
+SIGNALS = ("bm25", "dense", "sentence")
+
+
+@dataclass(frozen=True, slots=True)
+class RankConfig:
+    """How the per-passage signals become one ranking (see ``bench/quality.py``).
+
+    ``weights`` go with ``signals``: BM25, passage vector, best-sentence vector.
+    ``fusion`` is ``"rrf"`` (reciprocal rank fusion with constant ``rrf_k``) or
+    ``"sum"`` (weighted sum of min-max normalised scores).
+    """
+
+    signals: tuple[str, ...] = SIGNALS
+    weights: tuple[float, ...] = (1.0, 1.0, 1.0)
+    rrf_k: float = 60.0
+    fusion: str = "rrf"
+    expand_acronyms: bool = True
+    collapse_duplicates: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.signals or set(self.signals) - set(SIGNALS):
+            raise ValueError(f"signals must be drawn from {SIGNALS}")
+        if len(self.weights) != len(self.signals):
+            raise ValueError("one weight per signal")
+        if self.fusion not in {"rrf", "sum"}:
+            raise ValueError("fusion is 'rrf' or 'sum'")
+
+
+DEFAULT_RANKING = RankConfig()
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
@@ -346,10 +372,10 @@ class SearchIndex:
 
     # -- search ----------------------------------------------------------------------------
 
-    def score(self, query: str) -> dict[str, np.ndarray]:
+    def score(self, query: str, expand: bool = True) -> dict[str, np.ndarray]:
         """The raw per-passage signals for a cleaned query: ``bm25``, ``dense``, ``sentence``
         (best sentence per passage) and ``sentences`` (every sentence)."""
-        extra = expand_query(query, self._acronyms)
+        extra = expand_query(query, self._acronyms) if expand else []
         lexical_query = " ".join([query, *extra])
         dense_query = f"{query} ({'; '.join(extra)})" if extra else query
         q = self._embed(dense_query).astype(np.float32)[None, :]
@@ -368,14 +394,22 @@ class SearchIndex:
             "sentences": sentences,
         }
 
-    def fuse(self, signals: dict[str, np.ndarray]) -> np.ndarray:
+    @staticmethod
+    def fuse(signals: dict[str, np.ndarray], config: RankConfig = DEFAULT_RANKING) -> np.ndarray:
+        """One score per passage from the signals, as ``config`` says.
+
+        A BM25 signal that is zero everywhere (no query word is in the vocabulary)
+        carries no ranking and is left out.
+        """
         lists, weights = [], []
-        for name, w in zip(("bm25", "dense", "sentence"), FUSION_WEIGHTS, strict=True):
-            if name == "bm25" and not signals["bm25"].any():
+        for name, w in zip(config.signals, config.weights, strict=True):
+            if name == "bm25" and not signals["bm25"].any() and len(config.signals) > 1:
                 continue
             lists.append(signals[name])
             weights.append(w)
-        return reciprocal_rank_fusion(lists, weights, RRF_K)
+        if config.fusion == "sum":
+            return weighted_sum(lists, weights)
+        return reciprocal_rank_fusion(lists, weights, config.rrf_k)
 
     def _best_sentence(self, i: int, query_terms: set[str], sentences: np.ndarray) -> tuple[str, Span]:
         spans = self.sentence_spans[i]
@@ -398,6 +432,7 @@ class SearchIndex:
         entities: Sequence[str | EntityFilter] = (),
         section: str | None = None,
         judgment: str | None = None,
+        config: RankConfig = DEFAULT_RANKING,
     ) -> SearchResult:
         """The ``k`` best passages for ``query`` among those passing the filters.
 
@@ -409,15 +444,15 @@ class SearchIndex:
         if not mask.any():
             notices.append("no passage matches all the filters")
             return SearchResult(text, (), False, tuple(notices))
-        signals = self.score(text)
-        fused = np.where(mask, self.fuse(signals), -np.inf)
+        signals = self.score(text, expand=config.expand_acronyms)
+        fused = np.where(mask, self.fuse(signals, config), -np.inf)
         order = [int(i) for i in np.argsort(-fused, kind="stable") if mask[i]]
         query_terms = set(tokenize(" ".join([text, *expand_query(text, self._acronyms)])))
         hits: list[Hit] = []
         emitted: dict[int, int] = {}
         duplicates: dict[int, list[str]] = {}
         for i in order:
-            group = self._canonical[i]
+            group = self._canonical[i] if config.collapse_duplicates else i
             if group in emitted:
                 duplicates[emitted[group]].append(self.chunks[i].id)
                 continue
