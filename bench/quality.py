@@ -37,15 +37,22 @@ def load_questions(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def _without(config: RankConfig, signal: str) -> RankConfig:
+    keep = [(s, w) for s, w in zip(config.signals, config.weights, strict=True) if s != signal]
+    return replace(config, signals=tuple(s for s, _ in keep), weights=tuple(w for _, w in keep))
+
+
 def variants() -> dict[str, RankConfig]:
     d = DEFAULT_RANKING
     return {
         "hybrid (default)": d,
         "BM25 only": RankConfig(signals=("bm25",), weights=(1.0,), expand_acronyms=False, collapse_duplicates=False),
         "dense only": RankConfig(signals=("dense",), weights=(1.0,), expand_acronyms=False, collapse_duplicates=False),
-        "- BM25": replace(d, signals=("dense", "sentence"), weights=d.weights[1:]),
-        "- passage vectors": replace(d, signals=("bm25", "sentence"), weights=(d.weights[0], d.weights[2])),
-        "- sentence vectors": replace(d, signals=("bm25", "dense"), weights=d.weights[:2]),
+        "late interaction only": RankConfig(signals=("tokens",), weights=(1.0,), collapse_duplicates=False),
+        **{f"- {label}": _without(d, signal) for signal, label in (
+            ("bm25", "BM25"), ("dense", "passage vectors"), ("sentence", "sentence vectors"),
+            ("tokens", "late interaction"))},
+        "equal weights": replace(d, weights=(1.0,) * len(d.signals)),
         "- acronym expansion": replace(d, expand_acronyms=False),
         "- duplicate collapse": replace(d, collapse_duplicates=False),
         "weighted sum instead of RRF": replace(d, fusion="sum"),

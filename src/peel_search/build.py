@@ -19,7 +19,7 @@ from .chunk import DEFAULT_CONFIG, ChunkConfig, chunk_report
 from .citation import format_citation
 from .corpus import CorpusNote, corpus_fingerprint, read_corpus
 from .dedupe import near_duplicate_groups
-from .represent import dense_text, lexical_text
+from .represent import dense_text, lexical_text, sentence_windows
 from .text import sentence_spans
 from .types import Chunk, Citation, Report
 
@@ -109,19 +109,34 @@ def _progress_printer() -> Progress:
     return show
 
 
-def _embed_all(embedder: Any, texts: Sequence[str], what: str, progress: Progress) -> Any:
-    import numpy as np
-
-    batch = 64
-    parts = []
+def _in_batches(fn: Callable[[list[str]], Sequence[Any]], texts: Sequence[str], what: str,
+                progress: Progress, batch: int = 64) -> list[Any]:
+    """``fn`` over ``texts`` in batches, with a progress bar."""
+    out: list[Any] = []
     for i in range(0, len(texts), batch):
-        parts.append(embedder.encode(list(texts[i : i + batch])))
+        out.extend(fn(list(texts[i : i + batch])))
         done = min(len(texts), i + batch)
         bar = "#" * int(30 * done / max(1, len(texts)))
         progress(f"embedding {what} [{bar:<30}] {done}/{len(texts)}")
-    if not parts:
-        return np.zeros((0, embedder.dim), dtype=np.float32)
-    return np.vstack(parts)
+    return out
+
+
+def _token_matrix(encoded: Sequence[tuple[Any, list[str], Any]], dim: int) -> tuple[Any, Any, dict[str, int]]:
+    """Content word-piece vectors of every passage, back to back, with offsets and df."""
+    import numpy as np
+
+    from .interaction import content_positions, document_frequencies, normalise_rows
+
+    kept_pieces: list[list[str]] = []
+    blocks = []
+    offsets = [0]
+    for _, pieces, vectors in encoded:
+        keep = content_positions(pieces)
+        kept_pieces.append([pieces[i] for i in keep])
+        blocks.append(normalise_rows(vectors[keep]) if keep else np.zeros((0, dim), dtype=np.float32))
+        offsets.append(offsets[-1] + len(keep))
+    matrix = np.vstack(blocks) if blocks else np.zeros((0, dim), dtype=np.float32)
+    return matrix.astype(np.float16), np.asarray(offsets, dtype=np.int64), document_frequencies(kept_pieces)
 
 
 def build_index(
@@ -143,7 +158,7 @@ def build_index(
 
     from .entities import build_pipeline, gazetteer_acronyms, tag_chunks
     from .lexical import LexicalIndex
-    from .models import get_embedder, spacy_model_id
+    from .models import all_cores, get_embedder, spacy_model_id
 
     began = time.perf_counter()
     corpus_dir, out_dir = Path(corpus), Path(out)
@@ -171,10 +186,18 @@ def build_index(
         chunks = tag_chunks(nlp, chunks)
 
         sentences = [sentence_spans(c.text) or [(0, len(c.text))] for c in chunks]
-        sentence_texts = [c.text[s:e] for c, spans in zip(chunks, sentences, strict=True) for s, e in spans]
+        sentence_texts = [
+            window
+            for c, spans in zip(chunks, sentences, strict=True)
+            for window in sentence_windows([c.text[s:e] for s, e in spans])
+        ]
         embedder = embedder or get_embedder()
-        chunk_vectors = _embed_all(embedder, [dense_text(c) for c in chunks], "passages", show)
-        sentence_vectors = _embed_all(embedder, sentence_texts, "sentences", show)
+        with all_cores():
+            encoded = _in_batches(embedder.encode_tokens, [dense_text(c) for c in chunks], "passages", show)
+            sentence_vectors = np.asarray(_in_batches(embedder.encode, sentence_texts, "sentences", show),
+                                          dtype=np.float32).reshape(-1, embedder.dim)
+        chunk_vectors = np.vstack([e[0] for e in encoded]) if encoded else np.zeros((0, embedder.dim), np.float32)
+        tokens, token_offsets, token_df = _token_matrix(encoded, embedder.dim)
         show("indexing")
         lexical = LexicalIndex.build([lexical_text(c) for c in chunks])
         groups = near_duplicate_groups([c.text for c in chunks])
@@ -219,6 +242,9 @@ def build_index(
                     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
                 faiss.write_index(index, str(staged / name))
             lexical.save(staged / store.BM25_DIR)
+            np.save(staged / store.TOKENS, tokens, allow_pickle=False)
+            np.save(staged / store.TOKEN_OFFSETS, token_offsets, allow_pickle=False)
+            store.write_json(staged / store.TOKEN_DF, {"documents": len(chunks), "df": token_df})
             manifest = store.Manifest(
                 format_version=store.FORMAT_VERSION,
                 package_version=__version__,

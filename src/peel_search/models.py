@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -40,6 +42,10 @@ class Embedder(Protocol):
     dim: int
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_tokens(self, texts: list[str]) -> list[tuple[np.ndarray, list[str], np.ndarray]]:
+        """Per text: its pooled vector, its word-pieces, and their (unnormalised) vectors."""
+        ...
 
 
 class SentenceEmbedder:
@@ -75,13 +81,49 @@ class SentenceEmbedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def encode_tokens(self, texts: list[str]) -> list[tuple[np.ndarray, list[str], np.ndarray]]:
+        """One forward pass of the model's own modules (tokenize, transformer, mean
+        pooling), skipping ``encode``'s per-call bookkeeping: this is the query path."""
+        import torch
+
+        result: list[tuple[np.ndarray, list[str], np.ndarray]] = []
+        for i in range(0, len(texts), 32):
+            with torch.inference_mode():
+                out = self._model(self._model.preprocess(texts[i : i + 32]))
+            masks = out["attention_mask"].numpy().astype(bool)
+            for row, mask in enumerate(masks):
+                pooled = out["sentence_embedding"][row].float().numpy()
+                pooled = (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+                ids = out["input_ids"][row].numpy()[mask]
+                pieces = self._model.tokenizer.convert_ids_to_tokens(ids.tolist())
+                result.append((pooled, pieces, out["token_embeddings"][row].float().numpy()[mask]))
+        return result
+
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
 
 
 @lru_cache(maxsize=1)
 def _embedder() -> SentenceEmbedder:
+    import torch
+
+    # One short query gains nothing from a second thread, and OpenMP threads that
+    # wait on a busy core make every query slow; builds ask for all cores (below).
+    torch.set_num_threads(1)
     return SentenceEmbedder()
+
+
+@contextlib.contextmanager
+def all_cores() -> Iterator[None]:
+    """Let torch use every core for the duration (batch encoding in a build)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def get_embedder() -> SentenceEmbedder:

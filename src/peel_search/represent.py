@@ -23,3 +23,12 @@ def dense_text(chunk: Chunk) -> str:
 def lexical_text(chunk: Chunk) -> str:
     """The text BM25 indexes for a passage: every heading on its path, label, passage."""
     return "\n".join([*chunk.section, _label(chunk) + chunk.text])
+
+
+def sentence_windows(sentences: list[str], radius: int = 1) -> list[str]:
+    """Each sentence with ``radius`` neighbours either side: what is embedded per sentence.
+
+    A sentence alone often leans on its neighbours ("This has improved ..."); with them
+    its vector says what it is about.
+    """
+    return [" ".join(sentences[max(0, i - radius) : i + radius + 1]) for i in range(len(sentences))]

@@ -25,6 +25,7 @@ from . import store
 from .acronyms import expand_query
 from .errors import IndexCorruptError, IndexError_, QueryError
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
+from .interaction import content_positions, idf_weights, maxsim_scores, normalise_rows
 from .lexical import tokenize
 from .types import Chunk, Entity, Hit, SearchResult, Span
 
@@ -34,20 +35,21 @@ MAX_QUERY_CHARS = 1000
 MAX_K = 100
 #: Best-sentence cosine similarity below which the report is taken not to answer.
 IN_REPORT_THRESHOLD = 0.45
-SIGNALS = ("bm25", "dense", "sentence")
+SIGNALS = ("bm25", "dense", "sentence", "tokens")
 
 
 @dataclass(frozen=True, slots=True)
 class RankConfig:
     """How the per-passage signals become one ranking (see ``bench/quality.py``).
 
-    ``weights`` go with ``signals``: BM25, passage vector, best-sentence vector.
+    ``weights`` go with ``signals``: BM25, passage vector, best-sentence vector,
+    token-level late interaction (see :mod:`peel_search.interaction`).
     ``fusion`` is ``"rrf"`` (reciprocal rank fusion with constant ``rrf_k``) or
     ``"sum"`` (weighted sum of min-max normalised scores).
     """
 
     signals: tuple[str, ...] = SIGNALS
-    weights: tuple[float, ...] = (1.0, 1.0, 1.0)
+    weights: tuple[float, ...] = (1.0, 1.0, 1.0, 2.0)
     rrf_k: float = 60.0
     fusion: str = "rrf"
     expand_acronyms: bool = True
@@ -161,7 +163,8 @@ class SearchIndex:
     """An index loaded from disk. Thread-safe for searching."""
 
     def __init__(self, folder: Path, manifest: store.Manifest, rows: list[dict[str, Any]],
-                 reports: list[dict[str, Any]], dense: Any, sentences: Any, lexical: Any) -> None:
+                 reports: list[dict[str, Any]], dense: Any, sentences: Any, lexical: Any,
+                 tokens: np.ndarray, token_offsets: np.ndarray, token_df: dict[str, Any]) -> None:
         self.folder = folder
         self.manifest = manifest
         self.chunks: list[Chunk] = [_chunk_from_row(r) for r in rows]
@@ -171,6 +174,10 @@ class SearchIndex:
         self._dense = dense
         self._sentences = sentences
         self._lexical = lexical
+        self._tokens = np.ascontiguousarray(tokens, dtype=np.float32)
+        self._token_offsets = np.asarray(token_offsets, dtype=np.int64)
+        self._token_df: dict[str, int] = token_df["df"]
+        self._token_docs = int(token_df["documents"])
         self._position = {c.id: i for i, c in enumerate(self.chunks)}
         self._canonical = [self._position.get(r.get("duplicate_of") or "", i) for i, r in enumerate(rows)]
         owners = [i for i, spans in enumerate(self.sentence_spans) for _ in spans]
@@ -183,7 +190,12 @@ class SearchIndex:
                 self._acronyms.setdefault(k, v)
         self._embedder: Any = None
         self._embedder_lock = threading.Lock()
-        if dense.ntotal != len(self.chunks) or sentences.ntotal != len(owners):
+        if (
+            dense.ntotal != len(self.chunks)
+            or sentences.ntotal != len(owners)
+            or len(self._token_offsets) != len(self.chunks) + 1
+            or int(self._token_offsets[-1]) != len(self._tokens)
+        ):
             raise IndexCorruptError(f"{folder}: vector counts do not match the passages: {store.REBUILD_HINT}")
 
     # -- loading ---------------------------------------------------------------------------
@@ -202,6 +214,7 @@ class SearchIndex:
         from .lexical import LexicalIndex
         from .models import EMBEDDING_DIM, EMBEDDING_MODEL, spacy_model_id
 
+        faiss.omp_set_num_threads(1)  # a few hundred vectors: threads only add overhead
         folder = Path(folder)
         manifest = store.read_manifest(folder)
         seen = corpus_fingerprint(Path(corpus)) if corpus is not None else None
@@ -217,7 +230,10 @@ class SearchIndex:
             dense = faiss.read_index(str(folder / store.DENSE))
             sentences = faiss.read_index(str(folder / store.SENTENCES))
             lexical = LexicalIndex.load(folder / store.BM25_DIR)
-            return cls(folder, manifest, rows, reports, dense, sentences, lexical)
+            tokens = np.load(folder / store.TOKENS, allow_pickle=False)
+            token_offsets = np.load(folder / store.TOKEN_OFFSETS, allow_pickle=False)
+            token_df = json.loads((folder / store.TOKEN_DF).read_text(encoding="utf-8"))
+            return cls(folder, manifest, rows, reports, dense, sentences, lexical, tokens, token_offsets, token_df)
         except IndexError_:
             raise
         except Exception as exc:  # noqa: BLE001 - a file that passed its checksum but will not load
@@ -227,18 +243,19 @@ class SearchIndex:
         """Search with this embedder instead of loading the default one."""
         self._embedder = embedder
 
-    def _embed(self, text: str) -> np.ndarray:
+    def _encode(self, text: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """The query's vector, word-pieces and word-piece vectors (one model pass)."""
         if self._embedder is None:
             with self._embedder_lock:
                 if self._embedder is None:
                     from .models import get_embedder
 
                     self._embedder = get_embedder()
-        return self._embedder.encode([text])[0]
+        return self._embedder.encode_tokens([text])[0]
 
     def warm_up(self) -> None:
         """Load the embedding model now rather than on the first query."""
-        self._embed("warm up")
+        self._encode("warm up")
 
     # -- metadata --------------------------------------------------------------------------
 
@@ -374,11 +391,13 @@ class SearchIndex:
 
     def score(self, query: str, expand: bool = True) -> dict[str, np.ndarray]:
         """The raw per-passage signals for a cleaned query: ``bm25``, ``dense``, ``sentence``
-        (best sentence per passage) and ``sentences`` (every sentence)."""
+        (best sentence per passage), ``tokens`` (late interaction) and ``sentences``
+        (every sentence)."""
         extra = expand_query(query, self._acronyms) if expand else []
         lexical_query = " ".join([query, *extra])
         dense_query = f"{query} ({'; '.join(extra)})" if extra else query
-        q = self._embed(dense_query).astype(np.float32)[None, :]
+        pooled, pieces, piece_vectors = self._encode(dense_query)
+        q = pooled.astype(np.float32)[None, :]
         n, s = self._dense.ntotal, self._sentences.ntotal
         dense = np.full(self.size, -1.0)
         sims, ids = self._dense.search(q, n)
@@ -387,10 +406,14 @@ class SearchIndex:
         if s:
             sims, ids = self._sentences.search(q, s)
             sentences[ids[0][ids[0] >= 0]] = sims[0][ids[0] >= 0]
+        keep = content_positions(pieces)
+        weights = idf_weights([pieces[i] for i in keep], self._token_df, self._token_docs)
+        query_tokens = normalise_rows(piece_vectors[keep]) if keep else np.zeros((0, q.shape[1]), np.float32)
         return {
             "bm25": self._lexical.scores(lexical_query),
             "dense": dense,
             "sentence": max_pool(sentences, self._sentence_owner, self.size),
+            "tokens": maxsim_scores(query_tokens, weights, self._tokens, self._token_offsets),
             "sentences": sentences,
         }
 

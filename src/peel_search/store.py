@@ -5,7 +5,9 @@
       chunks.jsonl      one passage per line
       reports.json      per report: title, section tree, judgments, footnotes, acronyms
       dense.faiss       passage vectors (inner product on L2-normalised vectors)
-      sentences.faiss   sentence vectors, in passage order
+      sentences.faiss   sentence vectors (each with its neighbours), in passage order
+      tokens.npy        content word-piece vectors of every passage (float16), and
+      token_offsets.npy where each passage's rows start; token_df.json their document counts
       bm25/             the BM25 index as bm25s writes it, without pickle
 
 A build writes a sibling temporary folder, fsyncs every file, then swaps it into
@@ -30,13 +32,17 @@ from typing import Any
 
 from .errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexStaleError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 REPORTS = "reports.json"
 DENSE = "dense.faiss"
 SENTENCES = "sentences.faiss"
 BM25_DIR = "bm25"
+TOKENS = "tokens.npy"
+TOKEN_OFFSETS = "token_offsets.npy"
+TOKEN_DF = "token_df.json"
+REQUIRED = frozenset({CHUNKS, REPORTS, DENSE, SENTENCES, TOKENS, TOKEN_OFFSETS, TOKEN_DF})
 REBUILD_HINT = "run `peel-search index --rebuild`"
 
 
@@ -180,7 +186,7 @@ def read_manifest(folder: Path) -> Manifest:
 
 def verify_files(folder: Path, manifest: Manifest) -> None:
     """Check every file against its SHA-256 in the manifest."""
-    if {CHUNKS, REPORTS, DENSE, SENTENCES} - set(manifest.files):
+    if REQUIRED - set(manifest.files):
         raise IndexCorruptError(f"the manifest in {folder} does not list every index file: {REBUILD_HINT}")
     for name, expected in sorted(manifest.files.items()):
         path = folder / name
