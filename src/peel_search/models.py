@@ -86,18 +86,21 @@ class SentenceEmbedder:
         pooling), skipping ``encode``'s per-call bookkeeping: this is the query path."""
         import torch
 
-        result: list[tuple[np.ndarray, list[str], np.ndarray]] = []
-        for i in range(0, len(texts), 32):
+        # Batches of similar length waste little on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        result: list[tuple[np.ndarray, list[str], np.ndarray] | None] = [None] * len(texts)
+        for start in range(0, len(order), 32):
+            batch = order[start : start + 32]
             with torch.inference_mode():
-                out = self._model(self._model.preprocess(texts[i : i + 32]))
+                out = self._model(self._model.preprocess([texts[i] for i in batch]))
             masks = out["attention_mask"].numpy().astype(bool)
-            for row, mask in enumerate(masks):
+            for row, (i, mask) in enumerate(zip(batch, masks, strict=True)):
                 pooled = out["sentence_embedding"][row].float().numpy()
                 pooled = (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
                 ids = out["input_ids"][row].numpy()[mask]
                 pieces = self._model.tokenizer.convert_ids_to_tokens(ids.tolist())
-                result.append((pooled, pieces, out["token_embeddings"][row].float().numpy()[mask]))
-        return result
+                result[i] = (pooled, pieces, out["token_embeddings"][row].float().numpy()[mask])
+        return [r for r in result if r is not None]
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
