@@ -46,12 +46,22 @@ def variants() -> dict[str, RankConfig]:
     d = DEFAULT_RANKING
     return {
         "hybrid (default)": d,
-        "BM25 only": RankConfig(signals=("bm25",), weights=(1.0,), expand_acronyms=False, collapse_duplicates=False),
-        "dense only": RankConfig(signals=("dense",), weights=(1.0,), expand_acronyms=False, collapse_duplicates=False),
+        "BM25 only": RankConfig(
+            signals=("bm25",), weights=(1.0,), expand_acronyms=False, collapse_duplicates=False
+        ),
+        "dense only": RankConfig(
+            signals=("dense",), weights=(1.0,), expand_acronyms=False, collapse_duplicates=False
+        ),
         "late interaction only": RankConfig(signals=("tokens",), weights=(1.0,), collapse_duplicates=False),
-        **{f"- {label}": _without(d, signal) for signal, label in (
-            ("bm25", "BM25"), ("dense", "passage vectors"), ("sentence", "sentence vectors"),
-            ("tokens", "late interaction"))},
+        **{
+            f"- {label}": _without(d, signal)
+            for signal, label in (
+                ("bm25", "BM25"),
+                ("dense", "passage vectors"),
+                ("sentence", "sentence vectors"),
+                ("tokens", "late interaction"),
+            )
+        },
         "equal weights": replace(d, weights=(1.0,) * len(d.signals)),
         "- acronym expansion": replace(d, expand_acronyms=False),
         "- duplicate collapse": replace(d, collapse_duplicates=False),

@@ -46,7 +46,19 @@ def percentile(values: list[float], q: float) -> float:
 def cold_start(index: Path, corpus: Path, question: str) -> tuple[float, float]:
     """Seconds from exec to answer, and the child's peak RSS in MB."""
     cli = Path(sys.executable).parent / "peel-search"
-    cmd = [str(cli), "search", question, "--k", "5", "--index", str(index), "--corpus", str(corpus), "--format", "json"]
+    cmd = [
+        str(cli),
+        "search",
+        question,
+        "--k",
+        "5",
+        "--index",
+        str(index),
+        "--corpus",
+        str(corpus),
+        "--format",
+        "json",
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     began = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -63,7 +75,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
-    questions = [json.loads(line)["question"] for line in args.questions.open(encoding="utf-8") if line.strip()]
+    questions = [
+        json.loads(line)["question"] for line in args.questions.open(encoding="utf-8") if line.strip()
+    ]
 
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"
@@ -87,9 +101,13 @@ def main() -> None:
                 times.append((time.perf_counter() - began) * 1000)
         own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"passages: {result.manifest.chunk_count}, sentences: {result.manifest.sentence_count}, cores: {os.cpu_count()}")
+    print(
+        f"passages: {result.manifest.chunk_count}, sentences: {result.manifest.sentence_count}, cores: {os.cpu_count()}"
+    )
     print(f"index build:          {build_s:6.1f} s   (target <= 30 s)")
-    print(f"cold start (median):  {statistics.median(colds):6.2f} s   (target <= 8 s; runs {', '.join(f'{c:.2f}' for c in colds)})")
+    print(
+        f"cold start (median):  {statistics.median(colds):6.2f} s   (target <= 8 s; runs {', '.join(f'{c:.2f}' for c in colds)})"
+    )
     print(f"warm query p50:       {percentile(times, 0.5):6.1f} ms  (target <= 15 ms; {len(times)} queries)")
     print(f"warm query p95:       {percentile(times, 0.95):6.1f} ms")
     print(f"peak RSS cold start:  {max(rss):6.0f} MB  (target <= 1536 MB)")

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from .errors import (
     CorpusError,
     IndexCorruptError,
-    IndexError_,
     IndexLockedError,
     IndexMissingError,
     IndexStaleError,
+    IndexUnusableError,
     ModelError,
     PeelSearchError,
     QueryError,
@@ -38,19 +38,28 @@ __all__ = [
     "Entity",
     "Hit",
     "IndexCorruptError",
-    "IndexError_",
     "IndexLockedError",
     "IndexMissingError",
     "IndexStaleError",
+    "IndexUnusableError",
     "ModelError",
     "PeelSearchError",
     "QueryError",
+    "SearchIndex",
     "SearchResult",
     "__version__",
     "build_index",
     "load_index",
     "open_index",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SearchIndex":  # imported on first use: it brings numpy
+        from .search import SearchIndex
+
+        return SearchIndex
+    raise AttributeError(f"module 'peel_search' has no attribute {name!r}")
 
 
 def load_index(path: str | Path = "index", corpus: str | Path | None = None) -> SearchIndex:

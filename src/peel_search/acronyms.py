@@ -76,7 +76,10 @@ def find_definitions(texts: Iterable[str]) -> dict[str, str]:
             if _SHORT_RE.match(inside) and any(c.isupper() for c in inside):
                 long_form = _schwartz_hearst(inside, before)
                 if long_form:
-                    found.setdefault(_short_form_core(inside), long_form)
+                    core = _short_form_core(inside)
+                    if core != inside and long_form.endswith("s") and not long_form.endswith("ss"):
+                        long_form = long_form[:-1]  # "organised crime groups (OCGs)" defines OCG
+                    found.setdefault(core, long_form)
                 continue
             words = _WORD_RE.findall(before)
             if words and _SHORT_RE.match(words[-1]) and words[-1].isupper():
@@ -90,6 +93,11 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
 
 
+def _singular(norm: str) -> str:
+    """The phrase with its last word's plural ``s`` dropped: "crime groups" -> "crime group"."""
+    return norm[:-1] if norm.endswith("s") and not norm.endswith("ss") else norm
+
+
 def expand_query(query: str, table: Mapping[str, str]) -> list[str]:
     """Phrases to add to ``query``: the long form of each acronym in it, and the
     acronym of each long form in it. Lower-case acronyms count ("iom") unless they
@@ -100,9 +108,10 @@ def expand_query(query: str, table: Mapping[str, str]) -> list[str]:
     added: list[str] = []
     for short, long_form in table.items():
         s = short.lower()
+        stem = _singular(_norm(long_form))
         if short in tokens or (s in lowered and len(s) >= 3 and s not in _COMMON) or f"{s}s" in lowered:
-            if _norm(long_form) not in norm_query:
+            if stem not in norm_query:
                 added.append(long_form)
-        elif f" {_norm(long_form)} " in norm_query or f" {_norm(long_form)}s " in norm_query:
+        elif f" {stem} " in norm_query or f" {stem}s " in norm_query:
             added.append(short)
     return added

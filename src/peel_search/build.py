@@ -109,8 +109,13 @@ def _progress_printer() -> Progress:
     return show
 
 
-def _in_batches(fn: Callable[[list[str]], Sequence[Any]], texts: Sequence[str], what: str,
-                progress: Progress, batch: int = 64) -> list[Any]:
+def _in_batches(
+    fn: Callable[[list[str]], Sequence[Any]],
+    texts: Sequence[str],
+    what: str,
+    progress: Progress,
+    batch: int = 64,
+) -> list[Any]:
     """``fn`` over ``texts`` in batches, with a progress bar."""
     out: list[Any] = []
     for i in range(0, len(texts), batch):
@@ -194,9 +199,12 @@ def build_index(
         embedder = embedder or get_embedder()
         with all_cores():
             encoded = _in_batches(embedder.encode_tokens, [dense_text(c) for c in chunks], "passages", show)
-            sentence_vectors = np.asarray(_in_batches(embedder.encode, sentence_texts, "sentences", show),
-                                          dtype=np.float32).reshape(-1, embedder.dim)
-        chunk_vectors = np.vstack([e[0] for e in encoded]) if encoded else np.zeros((0, embedder.dim), np.float32)
+            sentence_vectors = np.asarray(
+                _in_batches(embedder.encode, sentence_texts, "sentences", show), dtype=np.float32
+            ).reshape(-1, embedder.dim)
+        chunk_vectors = (
+            np.vstack([e[0] for e in encoded]) if encoded else np.zeros((0, embedder.dim), np.float32)
+        )
         tokens, token_offsets, token_df = _token_matrix(encoded, embedder.dim)
         show("indexing")
         lexical = LexicalIndex.build([lexical_text(c) for c in chunks])

@@ -8,6 +8,7 @@ the same section. Tables, figures and footnotes are passages of their own.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -68,7 +69,7 @@ def _sentence_atoms(source: str, spans: Sequence[Span], is_list: bool) -> list[S
         if is_list:
             cuts = [m.start() for m in _ITEM_RE.finditer(raw)] or [0]
             cuts = ([0] if cuts[0] else []) + cuts + [len(raw)]
-            found = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if raw[a:b].strip()]
+            found = [(a, b) for a, b in itertools.pairwise(cuts) if raw[a:b].strip()]
         else:
             found = sentence_spans(raw.replace("\n", " "))
         for a, b in found:
@@ -140,9 +141,7 @@ def _hard_split(source: str, spans: Sequence[Span], config: ChunkConfig) -> list
     return out
 
 
-def _pieces_for_section(
-    report: Report, blocks: Sequence[Block], config: ChunkConfig
-) -> list[_Piece]:
+def _pieces_for_section(report: Report, blocks: Sequence[Block], config: ChunkConfig) -> list[_Piece]:
     source, markers = report.source, report.markers
     pieces: list[_Piece] = []
     for number, block in enumerate(blocks, start=1):
@@ -172,12 +171,17 @@ def _split_rows(
     count = 0
     for row in rows:
         size = word_count(source[row[0] : row[1]])
+        if size > config.hard_max:  # one row or caption too long on its own
+            out.extend(_hard_split(source, [row], config))
+            out.append([])
+            count = 0
+            continue
         if out[-1] and count + size > config.target:
             out.append([])
             count = 0
         out[-1].append(row)
         count += size
-    return out
+    return [piece for piece in out if piece]
 
 
 def _merge_small(
@@ -228,19 +232,21 @@ def chunk_report(report: Report, config: ChunkConfig = DEFAULT_CONFIG) -> list[C
         footnotes_by_section.setdefault(fn.section, []).append(fn)
 
     chunks: list[Chunk] = []
-    seen: set[str] = set()
+    occurrences: dict[tuple[tuple[str, ...], str], int] = {}
 
-    def add(kind: ChunkKind, spans: Sequence[Span], keep: str, section: int, paragraph: int, label: str) -> None:
+    def add(
+        kind: ChunkKind, spans: Sequence[Span], keep: str, section: int, paragraph: int, label: str
+    ) -> None:
         text = passage_text(source, spans, markers, keep)
         if not text:
             return
         path = report.sections[section].path
         start = min(s for s, _ in spans)
         end = max(e for _, e in spans)
-        cid = chunk_id(report.report_id, path, text)
-        while cid in seen:
-            cid = chunk_id(report.report_id, path, text + f"\x1f{len(seen)}")
-        seen.add(cid)
+        # The same text twice under one heading: the second copy's id counts its occurrence.
+        nth = occurrences.get((path, text), 0)
+        occurrences[(path, text)] = nth + 1
+        cid = chunk_id(report.report_id, path, text if nth == 0 else f"{text}\x1f{nth}")
         numbers = tuple(sorted({m.number for m in markers for s, e in spans if s <= m.start < e}))
         page = max(report.sections[section].page, pages.page_at(start, report.page_anchors))
         chunks.append(
@@ -264,5 +270,7 @@ def chunk_report(report: Report, config: ChunkConfig = DEFAULT_CONFIG) -> list[C
         for piece in _pieces_for_section(report, by_section.get(section.index, []), config):
             add(piece.kind, piece.spans, piece.keep, section.index, piece.first_block, piece.label)
         for fn in footnotes_by_section.get(section.index, []):
-            add("footnote", fn.spans, "prose", section.index, 0, f"Footnote {fn.number}")
+            block = Block(kind="text", spans=fn.spans, section=section.index)
+            for spans in _split_block(source, block, markers, config):
+                add("footnote", spans, "prose", section.index, 0, f"Footnote {fn.number}")
     return chunks

@@ -30,7 +30,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", default="index", metavar="DIR", help="index folder (default: index/)")
-    p.add_argument("--corpus", default="corpus", metavar="DIR", help="folder of report .txt files (default: corpus/)")
+    p.add_argument(
+        "--corpus", default="corpus", metavar="DIR", help="folder of report .txt files (default: corpus/)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,8 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", help="the question (or use --queries FILE)")
     p.add_argument("--queries", metavar="FILE", help="one question per line ('-' for standard input)")
     p.add_argument("--k", "-k", default="10", help="how many passages (default 10)")
-    p.add_argument("--entity", action="append", default=[], metavar="LABEL:TEXT",
-                   help="only passages mentioning this entity (repeatable), e.g. GPE:Wolverhampton")
+    p.add_argument(
+        "--entity",
+        action="append",
+        default=[],
+        metavar="LABEL:TEXT",
+        help="only passages mentioning this entity (repeatable), e.g. GPE:Wolverhampton",
+    )
     p.add_argument("--section", metavar="TEXT", help="only passages under a heading containing TEXT")
     p.add_argument("--judgment", metavar="AREA", help="only passages in a judged area, e.g. vulnerable")
     p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
@@ -108,7 +115,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     for note in result.notes:
         _say(f"{note.name}: {note.message}")
     m = result.manifest
-    _say(f"indexed {len(m.corpus)} report(s), {m.chunk_count} passages in {m.build_seconds:.1f} s -> {result.path}")
+    _say(
+        f"indexed {len(m.corpus)} report(s), {m.chunk_count} passages in {m.build_seconds:.1f} s -> {result.path}"
+    )
     return EXIT_OK
 
 
@@ -121,7 +130,9 @@ def _read_queries(source: str) -> list[str]:
     except FileNotFoundError:
         raise QueryError(f"{source} does not exist: give a file with one question per line") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise QueryError(f"cannot read {source} ({exc}): give a UTF-8 text file, one question per line") from None
+        raise QueryError(
+            f"cannot read {source} ({exc}): give a UTF-8 text file, one question per line"
+        ) from None
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -150,15 +161,20 @@ def cmd_search(args: argparse.Namespace) -> int:
     failed = 0
     for query in queries:
         try:
-            result = index.search(query, k=args.k, entities=args.entity, section=args.section,
-                                  judgment=args.judgment)
+            result = index.search(
+                query, k=args.k, entities=args.entity, section=args.section, judgment=args.judgment
+            )
         except QueryError as exc:
             if len(queries) == 1:
                 raise
             failed += 1
             _say(f"{query[:60]!r}: {exc}")
-            print(json.dumps({"query": query, "error": str(exc), "in_report": False, "hits": []},
-                             ensure_ascii=False), flush=True)
+            print(
+                json.dumps(
+                    {"query": query, "error": str(exc), "in_report": False, "hits": []}, ensure_ascii=False
+                ),
+                flush=True,
+            )
             continue
         for notice in result.notices:
             _say(notice)
@@ -188,7 +204,11 @@ def cmd_entities(args: argparse.Namespace) -> int:
     index = _open(args)
     rows = index.entity_counts(args.label)
     if args.format == "json":
-        print(json.dumps([{"label": lab, "text": t, "passages": n} for lab, t, n in rows], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [{"label": lab, "text": t, "passages": n} for lab, t, n in rows], ensure_ascii=False, indent=2
+            )
+        )
     else:
         print(render_entities(rows, index.acronyms))
     return EXIT_OK
@@ -199,8 +219,13 @@ def cmd_sections(args: argparse.Namespace) -> int:
 
     index = _open(args)
     if args.format == "json":
-        print(json.dumps([{k: r[k] for k in ("report_id", "title", "sections")} for r in index.reports],
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [{k: r[k] for k in ("report_id", "title", "sections")} for r in index.reports],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(render_sections(index))
     return EXIT_OK
@@ -250,10 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+    except Exception as exc:
         if os.environ.get("PEEL_SEARCH_DEBUG"):
             raise
         _say(f"unexpected error ({type(exc).__name__}: {exc}); set PEEL_SEARCH_DEBUG=1 for details")

@@ -53,11 +53,15 @@ def report_id_for(path: Path) -> str:
 def candidate_files(corpus_dir: Path) -> list[Path]:
     """The report files in ``corpus_dir``, sorted by name (hidden files skipped)."""
     if not corpus_dir.exists():
-        raise CorpusError(f"corpus folder {corpus_dir} does not exist: pass --corpus DIR with your report .txt files")
+        raise CorpusError(
+            f"corpus folder {corpus_dir} does not exist: pass --corpus DIR with your report .txt files"
+        )
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir} is not a folder: pass --corpus DIR, a folder of report .txt files")
     return sorted(
-        p for p in corpus_dir.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+        p
+        for p in corpus_dir.iterdir()
+        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
     )
 
 

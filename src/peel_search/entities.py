@@ -95,10 +95,14 @@ def ruler_patterns(
         canonical = e.acronyms[0] if e.acronyms and e.label == "TERM" else e.name
         for phrase in (e.name, *e.aliases):
             exact = phrase.isupper() and len(phrase) <= 8
-            patterns.append({"label": e.label, "pattern": _phrase_pattern(nlp, phrase, exact), "id": canonical})
+            patterns.append(
+                {"label": e.label, "pattern": _phrase_pattern(nlp, phrase, exact), "id": canonical}
+            )
         for acronym in e.acronyms:
             for form in {acronym, acronym + "s"}:
-                patterns.append({"label": e.label, "pattern": _phrase_pattern(nlp, form, True), "id": canonical})
+                patterns.append(
+                    {"label": e.label, "pattern": _phrase_pattern(nlp, form, True), "id": canonical}
+                )
         known.update(a.lower() for a in (e.name, *e.aliases, *e.acronyms))
     for short, long_form in (definitions or {}).items():
         if short.lower() in known:
@@ -122,19 +126,23 @@ def build_pipeline(definitions: Mapping[str, str] | None = None) -> spacy.langua
     return nlp
 
 
+_EDGE_PUNCTUATION = " \t\n*,;:.'\"‘’“”()[]"
+
+
 def _entities(doc: Any) -> tuple[Entity, ...]:
     out = []
     for ent in doc.ents:
-        text = ent.text.strip()
+        raw = ent.text
+        if "\n" in raw or "\t" in raw:
+            continue  # runs across table cells, rows or paragraphs: not one name
+        lead = len(raw) - len(raw.lstrip(_EDGE_PUNCTUATION))
+        text = raw.strip(_EDGE_PUNCTUATION)
         if not text or not any(ch.isalnum() for ch in text):
             continue
+        start = ent.start_char + lead
         out.append(
             Entity(
-                text=text,
-                label=ent.label_,
-                start=ent.start_char,
-                end=ent.start_char + len(text),
-                canonical=ent.ent_id_ or "",
+                text=text, label=ent.label_, start=start, end=start + len(text), canonical=ent.ent_id_ or ""
             )
         )
     return tuple(out)

@@ -4,7 +4,7 @@ Only the CLI and the web app turn these into exit codes or on-screen messages.
 
     PeelSearchError
     ├── CorpusError            the corpus folder or a report in it cannot be used
-    ├── IndexError_            base for problems with an index on disk
+    ├── IndexUnusableError     an index on disk that cannot be used
     │   ├── IndexMissingError  no index where one was expected
     │   ├── IndexStaleError    built from another corpus, model or format
     │   ├── IndexCorruptError  a file is missing, truncated or fails its checksum
@@ -24,23 +24,23 @@ class CorpusError(PeelSearchError):
     """The corpus folder, or a report in it, cannot be used."""
 
 
-class IndexError_(PeelSearchError):  # noqa: N801 - the builtin IndexError is a different thing
+class IndexUnusableError(PeelSearchError):
     """Base for problems with an index on disk."""
 
 
-class IndexMissingError(IndexError_):
+class IndexMissingError(IndexUnusableError):
     """No index where one was expected."""
 
 
-class IndexStaleError(IndexError_):
+class IndexStaleError(IndexUnusableError):
     """The index was built from another corpus, model or format version."""
 
 
-class IndexCorruptError(IndexError_):
+class IndexCorruptError(IndexUnusableError):
     """A file of the index is missing, truncated or fails its checksum."""
 
 
-class IndexLockedError(IndexError_):
+class IndexLockedError(IndexUnusableError):
     """Another process is building this index."""
 
 

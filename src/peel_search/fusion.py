@@ -41,7 +41,9 @@ def reciprocal_rank_fusion(
 def min_max(scores: np.ndarray) -> np.ndarray:
     """Scale to [0, 1]; a constant array becomes all zeros."""
     scores = np.asarray(scores, dtype=np.float64)
-    lo, hi = float(scores.min(initial=0.0)), float(scores.max(initial=0.0))
+    if scores.size == 0:
+        return scores
+    lo, hi = float(scores.min()), float(scores.max())
     if hi - lo <= 1e-12:
         return np.zeros_like(scores)
     return (scores - lo) / (hi - lo)

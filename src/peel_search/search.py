@@ -23,7 +23,7 @@ import numpy as np
 
 from . import store
 from .acronyms import expand_query
-from .errors import IndexCorruptError, IndexError_, QueryError
+from .errors import IndexCorruptError, IndexUnusableError, QueryError
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
 from .interaction import content_positions, idf_weights, maxsim_scores, normalise_rows
 from .lexical import tokenize
@@ -31,8 +31,6 @@ from .types import Chunk, Entity, Hit, SearchResult, Span
 
 #: Longest query accepted; longer ones are cut and the cut is reported.
 MAX_QUERY_CHARS = 1000
-#: Largest number of results one query may ask for (and never more than the passages).
-MAX_K = 100
 #: Late-interaction score (see :mod:`peel_search.interaction`) of the best passage below
 #: which the report is taken not to answer. Set so that at most 5 % of the answerable
 #: questions in the dev set and bench/data/calibration.jsonl are flagged; it flags only
@@ -69,7 +67,9 @@ class RankConfig:
 
 DEFAULT_RANKING = RankConfig()
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_CONTROL_RE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+)
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 _ENTITY_FILTER_RE = re.compile(r"^([A-Za-z_]+)\s*:(.*)$")
 
@@ -99,30 +99,33 @@ def clean_query(query: object) -> tuple[str, list[str]]:
     text = _CONTROL_RE.sub(" ", text)
     text = " ".join(text.split())
     if not text:
-        raise QueryError("the query is empty: type a question, e.g. \"how does the force assess risk?\"")
+        raise QueryError('the query is empty: type a question, e.g. "how does the force assess risk?"')
     if len(text) > MAX_QUERY_CHARS:
         cut = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0] or text[:MAX_QUERY_CHARS]
-        notices.append(f"the query was cut to its first {len(cut)} characters (the limit is {MAX_QUERY_CHARS})")
+        notices.append(
+            f"the query was cut to its first {len(cut)} characters (the limit is {MAX_QUERY_CHARS})"
+        )
         text = cut
     return text, notices
 
 
 def parse_k(k: object, size: int) -> int:
-    """``k`` as a whole number from 1 to ``MAX_K``, then bounded by ``size``."""
+    """``k`` as a whole number of at least 1, bounded by ``size`` (the passages there are)."""
+    message = "k must be a whole number of at least 1"
     if isinstance(k, bool):
-        raise QueryError(f"k must be a whole number from 1 to {MAX_K}")
+        raise QueryError(message)
     if isinstance(k, float) and k.is_integer():
         k = int(k)
     if isinstance(k, str):
         try:
             k = int(k.strip())
         except ValueError:
-            raise QueryError(f"k must be a whole number from 1 to {MAX_K}, not {k[:20]!r}") from None
+            raise QueryError(f"{message}, not {k[:20]!r}") from None
     if not isinstance(k, int):
-        raise QueryError(f"k must be a whole number from 1 to {MAX_K}")
-    if k < 1 or k > MAX_K:
-        raise QueryError(f"k must be a whole number from 1 to {MAX_K}, not {k}")
-    return max(0, min(k, size))
+        raise QueryError(message)
+    if k < 1:
+        raise QueryError(f"{message}, not {k}")
+    return min(k, size)
 
 
 def parse_entity_filter(spec: str, labels: Iterable[str]) -> EntityFilter:
@@ -165,9 +168,19 @@ def _chunk_from_row(row: dict[str, Any]) -> Chunk:
 class SearchIndex:
     """An index loaded from disk. Thread-safe for searching."""
 
-    def __init__(self, folder: Path, manifest: store.Manifest, rows: list[dict[str, Any]],
-                 reports: list[dict[str, Any]], dense: Any, sentences: Any, lexical: Any,
-                 tokens: np.ndarray, token_offsets: np.ndarray, token_df: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        manifest: store.Manifest,
+        rows: list[dict[str, Any]],
+        reports: list[dict[str, Any]],
+        dense: Any,
+        sentences: Any,
+        lexical: Any,
+        tokens: np.ndarray,
+        token_offsets: np.ndarray,
+        token_df: dict[str, Any],
+    ) -> None:
         self.folder = folder
         self.manifest = manifest
         self.chunks: list[Chunk] = [_chunk_from_row(r) for r in rows]
@@ -191,6 +204,7 @@ class SearchIndex:
         for r in reports:
             for k, v in r.get("acronyms", {}).items():
                 self._acronyms.setdefault(k, v)
+        self._word_sets: list[set[str]] | None = None
         self._embedder: Any = None
         self._embedder_lock = threading.Lock()
         if (
@@ -199,7 +213,9 @@ class SearchIndex:
             or len(self._token_offsets) != len(self.chunks) + 1
             or int(self._token_offsets[-1]) != len(self._tokens)
         ):
-            raise IndexCorruptError(f"{folder}: vector counts do not match the passages: {store.REBUILD_HINT}")
+            raise IndexCorruptError(
+                f"{folder}: vector counts do not match the passages: {store.REBUILD_HINT}"
+            )
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -236,11 +252,15 @@ class SearchIndex:
             tokens = np.load(folder / store.TOKENS, allow_pickle=False)
             token_offsets = np.load(folder / store.TOKEN_OFFSETS, allow_pickle=False)
             token_df = json.loads((folder / store.TOKEN_DF).read_text(encoding="utf-8"))
-            return cls(folder, manifest, rows, reports, dense, sentences, lexical, tokens, token_offsets, token_df)
-        except IndexError_:
+            return cls(
+                folder, manifest, rows, reports, dense, sentences, lexical, tokens, token_offsets, token_df
+            )
+        except IndexUnusableError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a file that passed its checksum but will not load
-            raise IndexCorruptError(f"the index in {folder} will not load ({exc}): {store.REBUILD_HINT}") from exc
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"the index in {folder} will not load ({exc}): {store.REBUILD_HINT}"
+            ) from exc
 
     def use_embedder(self, embedder: Any) -> None:
         """Search with this embedder instead of loading the default one."""
@@ -272,6 +292,14 @@ class SearchIndex:
 
     def labels(self) -> list[str]:
         return sorted({e.label for c in self.chunks for e in c.entities})
+
+    def _words(self, i: int) -> set[str]:
+        """The stemmed words of a passage and its headings (cached)."""
+        if self._word_sets is None:
+            from .represent import lexical_text
+
+            self._word_sets = [set(tokenize(lexical_text(c))) for c in self.chunks]
+        return self._word_sets[i]
 
     def chunk(self, chunk_id: str) -> Chunk:
         return self.chunks[self._position[chunk_id]]
@@ -342,18 +370,26 @@ class SearchIndex:
     def _section_mask(self, section: str) -> np.ndarray:
         want = " ".join(_CONTROL_RE.sub(" ", section).split()).casefold()
         if not want:
-            raise QueryError("the section filter is empty: give part of a heading, e.g. \"digital evidence\"")
+            raise QueryError('the section filter is empty: give part of a heading, e.g. "digital evidence"')
         parts = [p.strip() for p in re.split(r"\s*(?:›|>)\s*", want) if p.strip()]
 
         def matches(path: tuple[str, ...]) -> bool:
-            lowered = [h.casefold() for h in path]
-            if len(parts) > 1:
-                return len(lowered) >= len(parts) and all(p in h for p, h in zip(parts, lowered, strict=False))
-            return any(want in h for h in lowered)
+            """Each part is in some heading, in order; levels between may be skipped
+            (a citation shows only the top and the innermost heading)."""
+            level = 0
+            for part in parts:
+                while level < len(path) and part not in path[level].casefold():
+                    level += 1
+                if level == len(path):
+                    return False
+                level += 1
+            return True
 
         mask = np.array([matches(c.section) for c in self.chunks], dtype=bool)
         if not mask.any():
-            raise QueryError(f"no section heading contains {section[:80]!r}: list them with `peel-search sections`")
+            raise QueryError(
+                f"no section heading contains {section[:80]!r}: list them with `peel-search sections`"
+            )
         return mask
 
     def judgment_areas(self) -> list[str]:
@@ -362,12 +398,11 @@ class SearchIndex:
     def _judgment_mask(self, area: str) -> np.ndarray:
         want = set(tokenize(area))
         if not want:
-            raise QueryError("the judgment filter is empty: name an area, e.g. \"vulnerable\" or \"overall\"")
+            raise QueryError('the judgment filter is empty: name an area, e.g. "vulnerable" or "overall"')
         chosen = [a for a in self.judgment_areas() if want <= set(tokenize(a))]
         if not chosen:
             raise QueryError(
-                f"no judgment area matches {area[:80]!r}: use one of "
-                + "; ".join(self.judgment_areas())
+                f"no judgment area matches {area[:80]!r}: use one of " + "; ".join(self.judgment_areas())
             )
         if any(a == "Overall" for a in chosen):
             return np.ones(self.size, dtype=bool)
@@ -499,8 +534,15 @@ class SearchIndex:
                 )
             )
         hits = [
-            Hit(h.rank, h.chunk, h.score, h.citation, h.best_sentence, h.best_sentence_span,
-                tuple(d for d in duplicates[n] if d != h.chunk.id))
+            Hit(
+                h.rank,
+                h.chunk,
+                h.score,
+                h.citation,
+                h.best_sentence,
+                h.best_sentence_span,
+                tuple(d for d in duplicates[n] if d != h.chunk.id),
+            )
             for n, h in enumerate(hits)
         ]
         best = float(signals["tokens"][mask].max()) if mask.any() else -1.0
@@ -512,21 +554,33 @@ class SearchIndex:
         section: str | None = None,
         judgment: str | None = None,
         query: str | None = None,
-        limit: int = MAX_K,
+        limit: int | None = None,
     ) -> list[Hit]:
-        """Every passage passing the filters, in report order; with ``query``, only those
-        among the query's results (up to ``limit``)."""
+        """Every passage passing the filters, in report order (the first ``limit``);
+        with ``query``, only those containing every word of it (stemmed; an acronym
+        and its expansion count as the same word) in their text or headings.
+
+        Raises :class:`QueryError` for a bad filter or a query of only common words.
+        """
         mask = self.filter_mask(entities, section, judgment)
         if query is not None and query.strip():
-            result = self.search(query, k=min(MAX_K, max(1, int(mask.sum()))), entities=entities,
-                                 section=section, judgment=judgment)
-            keep = {h.chunk.id for h in result.hits}
-            mask &= np.array([c.id in keep for c in self.chunks], dtype=bool)
+            text, _ = clean_query(query)
+            alternatives = [
+                {term, *tokenize(" ".join(expand_query(term, self._acronyms)))}
+                for term in dict.fromkeys(tokenize(text))
+            ]
+            if not alternatives:
+                raise QueryError(
+                    f"{text[:80]!r} has only common words: add a word that appears in the report"
+                )
+            for i in np.flatnonzero(mask):
+                words = self._words(int(i))
+                mask[i] = all(words & alt for alt in alternatives)
         hits = []
         for i in np.flatnonzero(mask)[:limit]:
             c = self.chunks[int(i)]
             span = self.sentence_spans[int(i)][0]
-            hits.append(Hit(len(hits) + 1, c, 0.0, self.citations[int(i)], c.text[span[0]:span[1]], span))
+            hits.append(Hit(len(hits) + 1, c, 0.0, self.citations[int(i)], c.text[span[0] : span[1]], span))
         return hits
 
 
@@ -542,12 +596,14 @@ def open_index(
     ``notify`` receives a one-line message saying why a build happens.
     """
     from .build import build_index
+    from .corpus import candidate_files
 
     say = notify or (lambda message: None)
     if not rebuild:
         try:
             return SearchIndex.load(index, corpus)
-        except IndexError_ as exc:
+        except IndexUnusableError as exc:
+            candidate_files(Path(corpus))  # a missing corpus is the error to report, not the index
             say(f"building the index: {str(exc).split(': run')[0]}")
     else:
         say(f"building the index in {index} (--rebuild)")

@@ -89,9 +89,7 @@ def clean_piece(source: str, span: Span, markers: Sequence[Marker], keep: str = 
     return _fold_lines(piece, keep)
 
 
-def passage_text(
-    source: str, spans: Iterable[Span], markers: Sequence[Marker], keep: str = "prose"
-) -> str:
+def passage_text(source: str, spans: Iterable[Span], markers: Sequence[Marker], keep: str = "prose") -> str:
     """The text of a passage made of ``spans`` of ``source``: see the module docstring."""
     pieces = [clean_piece(source, span, markers, keep) for span in spans]
     return "\n\n".join(p for p in pieces if p)

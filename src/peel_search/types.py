@@ -215,8 +215,7 @@ class Hit:
             "end": c.end,
             "best_sentence": self.best_sentence,
             "entities": [
-                {"text": e.text, "label": e.label, "start": e.start, "end": e.end}
-                for e in c.entities
+                {"text": e.text, "label": e.label, "start": e.start, "end": e.end} for e in c.entities
             ],
             "footnotes": list(c.footnotes),
             "duplicates": list(self.duplicates),
