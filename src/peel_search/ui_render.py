@@ -1,0 +1,333 @@
+"""HTML for the web app: result cards, the judgments table, evidence and passage lists.
+
+Pure functions from values to HTML strings. Every piece of report text is escaped with
+:func:`html.escape`; the only markup is what these functions write themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from html import escape
+from typing import Any
+
+from .lexical import tokenize
+from .types import Entity, Hit, SearchResult
+
+NOT_ANSWERED = "The report does not seem to answer this; closest passages:"
+_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
+_GRADE_CLASS = {
+    "Outstanding": "outstanding",
+    "Good": "good",
+    "Requires improvement": "ri",
+    "Inadequate": "inadequate",
+}
+#: Copies the button's ``data-cite`` to the clipboard and says so on the button.
+_COPY_JS = (
+    "navigator.clipboard.writeText(this.dataset.cite)"
+    ".then(() => {this.textContent = 'Copied'; setTimeout(() => this.textContent = 'Copy citation', 1500);})"
+    ".catch(() => {this.textContent = 'Select and copy the citation';});"
+)
+
+FootnoteLookup = Callable[[Hit], Sequence[tuple[int, str]]]
+
+
+def _no_footnotes(hit: Hit) -> Sequence[tuple[int, str]]:
+    return ()
+
+
+def mark_terms(text: str, terms: set[str]) -> str:
+    """``text`` escaped, with each word whose stem is among ``terms`` in ``<mark class="term">``."""
+    if not terms:
+        return escape(text)
+    out: list[str] = []
+    last = 0
+    for m in _WORD_RE.finditer(text):
+        if terms & set(tokenize(m.group())):
+            out.append(escape(text[last : m.start()]))
+            out.append(f'<mark class="ps-term">{escape(m.group())}</mark>')
+            last = m.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def passage_html(text: str, best: tuple[int, int], terms: set[str]) -> str:
+    """The passage with its best sentence highlighted and the query's words marked."""
+    a, b = best
+    if not 0 <= a < b <= len(text):
+        return mark_terms(text, terms)
+    return (
+        mark_terms(text[:a], terms)
+        + f'<span class="ps-best">{mark_terms(text[a:b], terms)}</span>'
+        + mark_terms(text[b:], terms)
+    )
+
+
+def citation_html(citation: str) -> str:
+    """The citation with its parts (report, section path, page and paragraph) styled apart;
+    its text content is exactly ``citation``."""
+    parts = citation.split(" — ")
+    if len(parts) != 3:
+        return f'<span class="ps-cite">{escape(citation)}</span>'
+    report, section, location = (escape(p) for p in parts)
+    return (
+        f'<span class="ps-cite"><span class="ps-cite-report">{report}</span> — '
+        f'<span class="ps-cite-section">{section}</span> — '
+        f'<span class="ps-cite-location">{location}</span></span>'
+    )
+
+
+def copy_button(citation: str) -> str:
+    return (
+        f'<button type="button" class="ps-copy" data-cite="{escape(citation, quote=True)}" '
+        f'title="Copy this citation" onclick="{escape(_COPY_JS, quote=True)}">Copy citation</button>'
+    )
+
+
+def entity_chips(
+    entities: Iterable[Entity], acronyms: Mapping[str, str], group_of: Callable[[str], str]
+) -> str:
+    """One chip per distinct entity; acronyms show their expansion."""
+    seen: set[tuple[str, str]] = set()
+    chips: list[str] = []
+    for e in entities:
+        name = e.canonical or e.text
+        key = (e.label, name.casefold())
+        if key in seen:
+            continue
+        seen.add(key)
+        group = group_of(e.label)
+        css = re.sub(r"[^a-z]+", "-", group.lower()).strip("-")
+        expansion = acronyms.get(name, "")
+        tail = f' <span class="ps-expansion">{escape(expansion)}</span>' if expansion else ""
+        chips.append(
+            f'<span class="ps-chip ps-chip-{css}" title="{escape(group, quote=True)}">'
+            f"{escape(name)}{tail}</span>"
+        )
+    return f'<div class="ps-chips">{"".join(chips)}</div>' if chips else ""
+
+
+def footnotes_html(footnotes: Sequence[tuple[int, str]]) -> str:
+    """The passage's footnotes, folded away until opened."""
+    if not footnotes:
+        return ""
+    numbers = ", ".join(str(n) for n, _ in footnotes)
+    items = "".join(f'<li value="{n}">{escape(text)}</li>' for n, text in footnotes)
+    noun = "Footnote" if len(footnotes) == 1 else "Footnotes"
+    return f'<details class="ps-footnotes"><summary>{noun} {numbers}</summary><ol>{items}</ol></details>'
+
+
+def _kind_badge(hit: Hit) -> str:
+    chunk = hit.chunk
+    if chunk.kind == "text":
+        return ""
+    label = chunk.label or chunk.kind.capitalize()
+    return f'<span class="ps-kind">{escape(label)}</span>'
+
+
+def hit_card(
+    hit: Hit,
+    terms: set[str],
+    acronyms: Mapping[str, str],
+    group_of: Callable[[str], str],
+    footnotes: Sequence[tuple[int, str]] = (),
+    show_rank: bool = True,
+) -> str:
+    """One passage as a card: rank, citation with a copy button, the passage, entities, footnotes."""
+    rank = f'<span class="ps-rank" title="Rank">{hit.rank}</span>' if show_rank else ""
+    text_class = "ps-passage ps-table" if hit.chunk.kind == "table" else "ps-passage"
+    return (
+        '<article class="ps-card">'
+        f'<header class="ps-card-head">{rank}{citation_html(hit.citation)}{copy_button(hit.citation)}</header>'
+        f"{_kind_badge(hit)}"
+        f'<p class="{text_class}">{passage_html(hit.chunk.text, hit.best_sentence_span, terms)}</p>'
+        f"{entity_chips(hit.chunk.entities, acronyms, group_of)}"
+        f"{footnotes_html(footnotes)}"
+        "</article>"
+    )
+
+
+def notices_html(notices: Iterable[str]) -> str:
+    items = "".join(f'<p class="ps-notice">{escape(n[:1].upper() + n[1:])}.</p>' for n in notices)
+    return items
+
+
+def message_html(text: str, kind: str = "info") -> str:
+    """A calm one-line message in the page (``kind`` is ``info`` or ``warning``)."""
+    return f'<div class="ps-message ps-message-{escape(kind, quote=True)}">{escape(text)}</div>'
+
+
+def result_html(
+    result: SearchResult,
+    terms: set[str],
+    acronyms: Mapping[str, str],
+    group_of: Callable[[str], str],
+    footnotes: FootnoteLookup = _no_footnotes,
+) -> str:
+    """A search result: notices, the plain warning when the report does not seem to answer,
+    then the ranked cards."""
+    head = notices_html(result.notices)
+    if not result.hits:
+        return head + message_html("No passage matches. Try other words or remove a filter.")
+    if not result.in_report:
+        head += message_html(NOT_ANSWERED, "warning")
+    cards = "".join(hit_card(h, terms, acronyms, group_of, footnotes(h)) for h in result.hits)
+    return f'<div class="ps-results" data-query="{escape(result.query, quote=True)}">{head}{cards}</div>'
+
+
+def passage_list(
+    hits: Sequence[Hit],
+    terms: set[str],
+    acronyms: Mapping[str, str],
+    group_of: Callable[[str], str],
+    footnotes: FootnoteLookup = _no_footnotes,
+    heading: str = "",
+    empty: str = "No passage matches.",
+) -> str:
+    """Passages in report order (no best sentence), under an optional heading with a count."""
+    title = ""
+    if heading:
+        noun = "passage" if len(hits) == 1 else "passages"
+        title = f'<h3 class="ps-list-head">{escape(heading)} <span class="ps-count">{len(hits)} {noun}</span></h3>'
+    if not hits:
+        return f"{title}{message_html(empty)}"
+    cards = "".join(
+        hit_card(
+            replace(h, best_sentence="", best_sentence_span=(0, 0)),
+            terms,
+            acronyms,
+            group_of,
+            footnotes(h),
+            show_rank=False,
+        )
+        for h in hits
+    )
+    return f'<div class="ps-results">{title}{cards}</div>'
+
+
+def grade_badge(grade: str | None) -> str:
+    text = grade or "Not stated"
+    css = _GRADE_CLASS.get(text, "none")
+    return f'<span class="ps-grade ps-grade-{css}">{escape(text)}</span>'
+
+
+def judgments_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The graded judgments, each with its grade, the sentence it came from and its citation."""
+    body = []
+    for j in rows:
+        sentence = (
+            f"“{escape(j['sentence'])}”"
+            if j["sentence"]
+            else '<span class="ps-muted">The report does not state a grade for this question.</span>'
+        )
+        area = "Overall judgment" if j["area"] == "Overall" else j["area"]
+        css = _GRADE_CLASS.get(j["grade"] or "", "none")
+        body.append(
+            f'<tr class="ps-row-{css}"><th scope="row">{escape(area)}</th>'
+            f"<td>{grade_badge(j['grade'])}</td>"
+            f'<td><div class="ps-sentence">{sentence}</div>'
+            f'<div class="ps-row-cite">{citation_html(j["citation"])}</div></td></tr>'
+        )
+    return (
+        '<table class="ps-judgments"><thead><tr><th scope="col">Question</th><th scope="col">Grade</th>'
+        '<th scope="col">Where the report says so</th></tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def evidence_html(
+    judgment: Mapping[str, Any],
+    summary: Sequence[Hit],
+    improvements: Sequence[Hit],
+    supporting: Sequence[Hit],
+    render_list: Callable[..., str],
+) -> str:
+    """The evidence for one judgment: its summary of findings, areas for improvement and
+    the strongest supporting passages. ``render_list`` is :func:`passage_list` with the
+    index's helpers bound."""
+    area = "Overall judgment" if judgment["area"] == "Overall" else judgment["area"]
+    head = f'<div class="ps-evidence-head"><h3>{escape(area)}</h3>{grade_badge(judgment["grade"])}</div>'
+    parts = [
+        head,
+        render_list(
+            summary,
+            heading="Summary of findings",
+            empty="The report has no summary of findings under this question.",
+        ),
+        render_list(
+            improvements,
+            heading="Areas for improvement",
+            empty="The report lists no areas for improvement under this question.",
+        ),
+        render_list(
+            supporting, heading="Strongest supporting passages", empty="No supporting passages found."
+        ),
+    ]
+    return f'<div class="ps-evidence">{"".join(parts)}</div>'
+
+
+CSS = """
+#ps-map, #ps-entity-table {--font-mono: var(--font);}
+.ps-header h1 {font-size: 1.45rem; margin: 0 0 .15rem 0;}
+.ps-header p {margin: 0; color: var(--body-text-color-subdued);}
+.ps-results {display: flex; flex-direction: column; gap: .75rem;}
+.ps-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .8rem 1rem;
+  background: var(--block-background-fill);}
+.ps-card-head {display: flex; align-items: flex-start; gap: .6rem; margin-bottom: .45rem;}
+.ps-rank {flex: none; min-width: 1.7rem; height: 1.7rem; border-radius: 50%; background: #1f4e79; color: #fff;
+  display: inline-flex; align-items: center; justify-content: center; font-weight: 600; font-size: .9rem;}
+.ps-cite {flex: 1; font-size: .88rem; line-height: 1.35; color: var(--body-text-color-subdued);}
+.ps-cite-section {color: var(--body-text-color);}
+.ps-cite-location {font-weight: 600; color: var(--body-text-color); white-space: nowrap;}
+.ps-copy {flex: none; font-size: .78rem; padding: .2rem .55rem; border-radius: 5px; cursor: pointer;
+  border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary);
+  color: var(--body-text-color);}
+.ps-copy:hover {border-color: #1f4e79;}
+.ps-passage {margin: 0; line-height: 1.55; white-space: pre-line;}
+.ps-passage.ps-table {white-space: pre-wrap; font-family: var(--font-mono); font-size: .85rem;}
+.ps-best {background: rgba(255, 214, 102, .45); border-radius: 3px; padding: 0 .1rem;}
+mark.ps-term {background: none; color: inherit; font-weight: 700; text-decoration: underline;
+  text-decoration-color: #1f4e79; text-underline-offset: 2px;}
+.ps-kind {display: inline-block; font-size: .75rem; font-weight: 600; text-transform: uppercase;
+  letter-spacing: .04em; color: #1f4e79; margin-bottom: .3rem;}
+.ps-chips {display: flex; flex-wrap: wrap; gap: .3rem; margin-top: .55rem;}
+.ps-chip {font-size: .76rem; padding: .08rem .5rem; border-radius: 999px; border: 1px solid #c9d3de;
+  background: #f1f4f8; color: #27384a;}
+.ps-chip-organisations {background: #e8f0fb; border-color: #b9cde9;}
+.ps-chip-places {background: #e9f5ee; border-color: #b7dbc4;}
+.ps-chip-programmes-and-operations {background: #f3ecf9; border-color: #d5c2e8;}
+.ps-chip-policing-terms {background: #fdf3e3; border-color: #ecd3a6;}
+.ps-expansion {color: #5b6b7c; font-style: italic;}
+.ps-footnotes {margin-top: .5rem; font-size: .85rem;}
+.ps-footnotes summary {cursor: pointer; color: #1f4e79;}
+.ps-footnotes ol {margin: .3rem 0 0 1.2rem;}
+.ps-message {padding: .6rem .85rem; border-radius: 6px; border: 1px solid var(--border-color-primary);
+  background: var(--background-fill-secondary);}
+.ps-message-warning {border-color: #e0b354; background: #fdf6e3; color: #5c4300; font-weight: 600;}
+.ps-notice {margin: 0; font-size: .85rem; color: #5c4300;}
+.ps-list-head {font-size: 1.02rem; margin: .8rem 0 .2rem 0; display: flex; gap: .6rem; align-items: baseline;}
+.ps-count {font-size: .8rem; font-weight: 400; color: var(--body-text-color-subdued);}
+.ps-muted {color: var(--body-text-color-subdued); font-style: italic;}
+.ps-grade {display: inline-block; padding: .15rem .6rem; border-radius: 999px; font-weight: 600;
+  font-size: .85rem; white-space: nowrap; border: 1px solid transparent;}
+.ps-grade-outstanding {background: #d4eddc; color: #0d4a25; border-color: #8cc9a0;}
+.ps-grade-good {background: #e3f2e8; color: #1d5e35; border-color: #a9d5b8;}
+.ps-grade-ri {background: #fdf0d5; color: #7a4a00; border-color: #e9c27a;}
+.ps-grade-inadequate {background: #fde2e2; color: #8b1a1a; border-color: #ee9f9f;}
+.ps-grade-none {background: #eef0f3; color: #4a5561; border-color: #cfd5dc;}
+.ps-judgments {width: 100%; border-collapse: collapse; font-size: .92rem;}
+.ps-judgments th, .ps-judgments td {text-align: left; vertical-align: top; padding: .55rem .6rem;
+  border-bottom: 1px solid var(--border-color-primary);}
+.ps-judgments tbody th {font-weight: 600; width: 34%;}
+.ps-judgments tbody tr {border-left: 4px solid transparent;}
+.ps-judgments tr.ps-row-good, .ps-judgments tr.ps-row-outstanding {border-left-color: #4c9a6a;}
+.ps-judgments tr.ps-row-ri {border-left-color: #d9a23a;}
+.ps-judgments tr.ps-row-inadequate {border-left-color: #c74646;}
+.ps-judgments tr.ps-row-none {border-left-color: #aab4bf;}
+.ps-sentence {line-height: 1.45;}
+.ps-row-cite {margin-top: .25rem;}
+.ps-row-cite .ps-cite {font-size: .8rem;}
+.ps-evidence-head {display: flex; gap: .8rem; align-items: center;}
+.ps-evidence-head h3 {margin: .2rem 0; font-size: 1.1rem;}
+"""
