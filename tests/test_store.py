@@ -216,7 +216,15 @@ def test_flipped_byte_is_corrupt_and_open_index_rebuilds_it(index_copy, fake_mod
 @pytest.mark.models
 @pytest.mark.parametrize(
     "name",
-    [store.CHUNKS, store.REPORTS, store.DENSE, store.SENTENCES, store.TOKENS, "bm25/vocab.index.json"],
+    [
+        store.CHUNKS,
+        store.REPORTS,
+        store.DENSE,
+        store.SENTENCES,
+        store.WINDOWS,
+        store.TOKENS,
+        "bm25/vocab.index.json",
+    ],
 )
 def test_missing_file_is_corrupt(index_copy, name):
     folder, corpus = index_copy

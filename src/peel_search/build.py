@@ -191,17 +191,22 @@ def build_index(
         chunks = tag_chunks(nlp, chunks)
 
         sentences = [sentence_spans(c.text) or [(0, len(c.text))] for c in chunks]
-        sentence_texts = [
+        sentence_texts = [c.text[s:e] for c, spans in zip(chunks, sentences, strict=True) for s, e in spans]
+        window_texts = [
             window
             for c, spans in zip(chunks, sentences, strict=True)
             for window in sentence_windows([c.text[s:e] for s, e in spans])
         ]
         embedder = embedder or get_embedder()
+
+        def vectors(texts: list[str], what: str) -> Any:
+            found = _in_batches(embedder.encode, texts, what, show)
+            return np.asarray(found, dtype=np.float32).reshape(-1, embedder.dim)
+
         with all_cores():
             encoded = _in_batches(embedder.encode_tokens, [dense_text(c) for c in chunks], "passages", show)
-            sentence_vectors = np.asarray(
-                _in_batches(embedder.encode, sentence_texts, "sentences", show), dtype=np.float32
-            ).reshape(-1, embedder.dim)
+            window_vectors = vectors(window_texts, "sentences in context")
+            sentence_vectors = vectors(sentence_texts, "sentences")
         chunk_vectors = (
             np.vstack([e[0] for e in encoded]) if encoded else np.zeros((0, embedder.dim), np.float32)
         )
@@ -244,10 +249,14 @@ def build_index(
                 staged / store.REPORTS,
                 [_report_record(r, name, definitions[r.report_id]) for r, name in reports],
             )
-            for name, vectors in ((store.DENSE, chunk_vectors), (store.SENTENCES, sentence_vectors)):
+            for name, matrix in (
+                (store.DENSE, chunk_vectors),
+                (store.WINDOWS, window_vectors),
+                (store.SENTENCES, sentence_vectors),
+            ):
                 index = faiss.IndexFlatIP(embedder.dim)
-                if len(vectors):
-                    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+                if len(matrix):
+                    index.add(np.ascontiguousarray(matrix, dtype=np.float32))
                 faiss.write_index(index, str(staged / name))
             lexical.save(staged / store.BM25_DIR)
             np.save(staged / store.TOKENS, tokens, allow_pickle=False)

@@ -126,6 +126,7 @@ def build_pipeline(definitions: Mapping[str, str] | None = None) -> spacy.langua
     return nlp
 
 
+_QUANTITY_LABELS = frozenset({"CARDINAL", "ORDINAL", "DATE", "TIME", "QUANTITY"})
 _EDGE_PUNCTUATION = " \t\n*,;:.'\"‘’“”()[]"
 
 
@@ -139,6 +140,8 @@ def _entities(doc: Any) -> tuple[Entity, ...]:
         text = raw.strip(_EDGE_PUNCTUATION)
         if not text or not any(ch.isalnum() for ch in text):
             continue
+        if ent.label_ in _QUANTITY_LABELS and " " not in text and not any(ch.isdigit() for ch in text):
+            continue  # "one", "annual", "first": words, not facts worth a facet
         start = ent.start_char + lead
         out.append(
             Entity(

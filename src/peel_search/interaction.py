@@ -14,12 +14,22 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from .lexical import STOPWORDS
 
 SPECIAL_TOKENS = frozenset({"[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]"})
+
+
+def _similarities(query_tokens: np.ndarray, doc_tokens: Any) -> np.ndarray:
+    if isinstance(doc_tokens, np.ndarray):
+        return query_tokens @ doc_tokens.T
+    import torch
+
+    with torch.inference_mode():
+        return (torch.from_numpy(np.ascontiguousarray(query_tokens, dtype=np.float32)) @ doc_tokens.T).numpy()
 
 
 def content_positions(pieces: Sequence[str]) -> list[int]:
@@ -54,18 +64,20 @@ def idf_weights(pieces: Sequence[str], df: Mapping[str, int], n_docs: int) -> np
 
 
 def maxsim_scores(
-    query_tokens: np.ndarray, weights: np.ndarray, doc_tokens: np.ndarray, offsets: np.ndarray
+    query_tokens: np.ndarray, weights: np.ndarray, doc_tokens: Any, offsets: np.ndarray
 ) -> np.ndarray:
     """Weighted MaxSim of one query against every document.
 
     ``doc_tokens`` holds every document's token vectors back to back; document ``d``
     owns rows ``offsets[d]:offsets[d + 1]``. All vectors are L2-normalised. A document
-    with no tokens scores 0.
+    with no tokens scores 0. ``doc_tokens`` may be a numpy array or a torch tensor; a
+    tensor keeps the product on torch's thread pool, the one the query encoder uses
+    (two pools, torch's and OpenBLAS's, spinning on two cores slow each other down).
     """
     n_docs = len(offsets) - 1
     if len(query_tokens) == 0 or len(doc_tokens) == 0:
         return np.zeros(n_docs, dtype=np.float64)
-    sims = query_tokens @ doc_tokens.T  # (query tokens, all document tokens)
+    sims = _similarities(query_tokens, doc_tokens)  # (query tokens, all document tokens)
     starts = offsets[:-1]
     nonempty = offsets[1:] > starts
     best = np.zeros((len(query_tokens), n_docs), dtype=np.float32)

@@ -175,6 +175,7 @@ class SearchIndex:
         rows: list[dict[str, Any]],
         reports: list[dict[str, Any]],
         dense: Any,
+        windows: Any,
         sentences: Any,
         lexical: Any,
         tokens: np.ndarray,
@@ -188,6 +189,7 @@ class SearchIndex:
         self.sentence_spans: list[list[Span]] = [[(int(a), int(b)) for a, b in r["sentences"]] for r in rows]
         self.reports = reports
         self._dense = dense
+        self._windows = windows
         self._sentences = sentences
         self._lexical = lexical
         self._tokens = np.ascontiguousarray(tokens, dtype=np.float32)
@@ -205,11 +207,14 @@ class SearchIndex:
             for k, v in r.get("acronyms", {}).items():
                 self._acronyms.setdefault(k, v)
         self._word_sets: list[set[str]] | None = None
+        self._tokens_torch: Any = None
+        self._sentence_word_cache: dict[int, set[str]] = {}
         self._embedder: Any = None
         self._embedder_lock = threading.Lock()
         if (
             dense.ntotal != len(self.chunks)
             or sentences.ntotal != len(owners)
+            or windows.ntotal != len(owners)
             or len(self._token_offsets) != len(self.chunks) + 1
             or int(self._token_offsets[-1]) != len(self._tokens)
         ):
@@ -247,13 +252,24 @@ class SearchIndex:
             rows = store.read_jsonl(folder / store.CHUNKS)
             reports = json.loads((folder / store.REPORTS).read_text(encoding="utf-8"))
             dense = faiss.read_index(str(folder / store.DENSE))
+            windows = faiss.read_index(str(folder / store.WINDOWS))
             sentences = faiss.read_index(str(folder / store.SENTENCES))
             lexical = LexicalIndex.load(folder / store.BM25_DIR)
             tokens = np.load(folder / store.TOKENS, allow_pickle=False)
             token_offsets = np.load(folder / store.TOKEN_OFFSETS, allow_pickle=False)
             token_df = json.loads((folder / store.TOKEN_DF).read_text(encoding="utf-8"))
             return cls(
-                folder, manifest, rows, reports, dense, sentences, lexical, tokens, token_offsets, token_df
+                folder,
+                manifest,
+                rows,
+                reports,
+                dense,
+                windows,
+                sentences,
+                lexical,
+                tokens,
+                token_offsets,
+                token_df,
             )
         except IndexUnusableError:
             raise
@@ -275,6 +291,14 @@ class SearchIndex:
 
                     self._embedder = get_embedder()
         return self._embedder.encode_tokens([text])[0]
+
+    def _token_tensor(self) -> Any:
+        """The passages' word-piece vectors as a torch tensor (sharing memory), made once."""
+        if self._tokens_torch is None:
+            import torch
+
+            self._tokens_torch = torch.from_numpy(self._tokens)
+        return self._tokens_torch
 
     def warm_up(self) -> None:
         """Load the embedding model now rather than on the first query."""
@@ -300,6 +324,13 @@ class SearchIndex:
 
             self._word_sets = [set(tokenize(lexical_text(c))) for c in self.chunks]
         return self._word_sets[i]
+
+    def _sentence_words(self, n: int, sentence: str) -> set[str]:
+        """The stemmed words of sentence ``n`` (cached)."""
+        words = self._sentence_word_cache.get(n)
+        if words is None:
+            words = self._sentence_word_cache[n] = set(tokenize(sentence))
+        return words
 
     def chunk(self, chunk_id: str) -> Chunk:
         return self.chunks[self._position[chunk_id]]
@@ -428,31 +459,24 @@ class SearchIndex:
     # -- search ----------------------------------------------------------------------------
 
     def score(self, query: str, expand: bool = True) -> dict[str, np.ndarray]:
-        """The raw per-passage signals for a cleaned query: ``bm25``, ``dense``, ``sentence``
-        (best sentence per passage), ``tokens`` (late interaction) and ``sentences``
-        (every sentence)."""
+        """The raw signals for a cleaned query. Per passage: ``bm25``, ``dense``,
+        ``sentence`` (its best sentence-in-context) and ``tokens`` (late interaction);
+        per sentence: ``sentences`` (each sentence alone, to pick the one to show)."""
         extra = expand_query(query, self._acronyms) if expand else []
         lexical_query = " ".join([query, *extra])
         dense_query = f"{query} ({'; '.join(extra)})" if extra else query
         pooled, pieces, piece_vectors = self._encode(dense_query)
         q = pooled.astype(np.float32)[None, :]
-        n, s = self._dense.ntotal, self._sentences.ntotal
-        dense = np.full(self.size, -1.0)
-        sims, ids = self._dense.search(q, n)
-        dense[ids[0][ids[0] >= 0]] = sims[0][ids[0] >= 0]
-        sentences = np.full(s, -1.0)
-        if s:
-            sims, ids = self._sentences.search(q, s)
-            sentences[ids[0][ids[0] >= 0]] = sims[0][ids[0] >= 0]
+        windows = _all_similarities(self._windows, q)
         keep = content_positions(pieces)
         weights = idf_weights([pieces[i] for i in keep], self._token_df, self._token_docs)
         query_tokens = normalise_rows(piece_vectors[keep]) if keep else np.zeros((0, q.shape[1]), np.float32)
         return {
             "bm25": self._lexical.scores(lexical_query),
-            "dense": dense,
-            "sentence": max_pool(sentences, self._sentence_owner, self.size),
-            "tokens": maxsim_scores(query_tokens, weights, self._tokens, self._token_offsets),
-            "sentences": sentences,
+            "dense": _all_similarities(self._dense, q),
+            "sentence": max_pool(windows, self._sentence_owner, self.size),
+            "tokens": maxsim_scores(query_tokens, weights, self._token_tensor(), self._token_offsets),
+            "sentences": _all_similarities(self._sentences, q),
         }
 
     @staticmethod
@@ -478,7 +502,7 @@ class SearchIndex:
         text = self.chunks[i].text
         best, best_score = 0, -np.inf
         for j, (a, b) in enumerate(spans):
-            terms = set(tokenize(text[a:b]))
+            terms = self._sentence_words(first + j, text[a:b])
             overlap = len(terms & query_terms) / max(1, len(query_terms))
             value = float(sentences[first + j]) + 0.3 * overlap
             if value > best_score:
@@ -582,6 +606,16 @@ class SearchIndex:
             span = self.sentence_spans[int(i)][0]
             hits.append(Hit(len(hits) + 1, c, 0.0, self.citations[int(i)], c.text[span[0] : span[1]], span))
         return hits
+
+
+def _all_similarities(index: Any, query: np.ndarray) -> np.ndarray:
+    """Inner product of ``query`` with every vector in a FAISS index, in index order."""
+    out = np.full(index.ntotal, -1.0)
+    if index.ntotal:
+        sims, ids = index.search(query, index.ntotal)
+        found = ids[0] >= 0
+        out[ids[0][found]] = sims[0][found]
+    return out
 
 
 def open_index(

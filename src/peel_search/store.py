@@ -5,7 +5,8 @@
       chunks.jsonl      one passage per line
       reports.json      per report: title, section tree, judgments, footnotes, acronyms
       dense.faiss       passage vectors (inner product on L2-normalised vectors)
-      sentences.faiss   sentence vectors (each with its neighbours), in passage order
+      windows.faiss     sentence vectors, each sentence with its neighbours, in passage order
+      sentences.faiss   sentence vectors, each sentence alone (to pick the best sentence)
       tokens.npy        content word-piece vectors of every passage (float16), and
       token_offsets.npy where each passage's rows start; token_df.json their document counts
       bm25/             the BM25 index as bm25s writes it, without pickle
@@ -32,17 +33,18 @@ from typing import Any
 
 from .errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexStaleError
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 REPORTS = "reports.json"
 DENSE = "dense.faiss"
 SENTENCES = "sentences.faiss"
+WINDOWS = "windows.faiss"
 BM25_DIR = "bm25"
 TOKENS = "tokens.npy"
 TOKEN_OFFSETS = "token_offsets.npy"
 TOKEN_DF = "token_df.json"
-REQUIRED = frozenset({CHUNKS, REPORTS, DENSE, SENTENCES, TOKENS, TOKEN_OFFSETS, TOKEN_DF})
+REQUIRED = frozenset({CHUNKS, REPORTS, DENSE, SENTENCES, WINDOWS, TOKENS, TOKEN_OFFSETS, TOKEN_DF})
 REBUILD_HINT = "run `peel-search index --rebuild`"
 
 

@@ -484,4 +484,7 @@ def launch_options(index: Any, host: str = "127.0.0.1", port: int = 7860) -> dic
 
 def launch(index: Any, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Serve the app on ``host:port`` until interrupted."""
+    from .models import set_query_threads
+
+    set_query_threads(1)  # the queue runs queries side by side: one core each
     build_app(index).launch(**launch_options(index, host, port))
