@@ -1,6 +1,6 @@
 """Speed and memory: index build, cold start, warm query latency, peak RSS.
 
-    .venv/bin/python bench/speed.py [--questions ../shared/eval/qa_dev.jsonl] [--skip-build]
+    .venv/bin/python bench/speed.py [--questions ../shared/eval/qa_dev.jsonl] [--rounds 10]
 
 - build: a fresh `build_index` of corpus/ into a temporary folder (models already
   installed; the time includes loading them);
