@@ -64,6 +64,7 @@ def variants() -> dict[str, RankConfig]:
         },
         "equal weights": replace(d, weights=(1.0,) * len(d.signals)),
         "- acronym expansion": replace(d, expand_acronyms=False),
+        "- adaptive BM25 weight": replace(d, adaptive_bm25=False),
         "- duplicate collapse": replace(d, collapse_duplicates=False),
         "weighted sum instead of RRF": replace(d, fusion="sum"),
     }

@@ -81,6 +81,11 @@ class LexicalIndex:
     def size(self) -> int:
         return int(self._retriever.scores["num_docs"])
 
+    def coverage(self, query: str) -> float:
+        """Share of the query's words the index knows (1.0 for a query of stop words only)."""
+        terms = tokenize(query)
+        return sum(t in self._vocab for t in terms) / len(terms) if terms else 1.0
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for ``query`` (zeros when no term is known)."""
         terms = [t for t in tokenize(query) if t in self._vocab]

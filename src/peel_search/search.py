@@ -44,7 +44,10 @@ class RankConfig:
     """How the per-passage signals become one ranking (see ``bench/quality.py``).
 
     ``weights`` go with ``signals``: BM25, passage vector, best-sentence vector,
-    token-level late interaction (see :mod:`peel_search.interaction`).
+    token-level late interaction (see :mod:`peel_search.interaction`). With
+    ``adaptive_bm25`` the BM25 weight is scaled by the share of the query's words
+    the report's vocabulary holds: a question put in the report's own words leans on
+    exact matching, a paraphrase ("takeaway shops" for "fast food outlets") on meaning.
     ``fusion`` is ``"rrf"`` (reciprocal rank fusion with constant ``rrf_k``) or
     ``"sum"`` (weighted sum of min-max normalised scores).
     """
@@ -55,6 +58,7 @@ class RankConfig:
     fusion: str = "rrf"
     expand_acronyms: bool = True
     collapse_duplicates: bool = True
+    adaptive_bm25: bool = True
 
     def __post_init__(self) -> None:
         if not self.signals or set(self.signals) - set(SIGNALS):
@@ -461,7 +465,8 @@ class SearchIndex:
     def score(self, query: str, expand: bool = True) -> dict[str, np.ndarray]:
         """The raw signals for a cleaned query. Per passage: ``bm25``, ``dense``,
         ``sentence`` (its best sentence-in-context) and ``tokens`` (late interaction);
-        per sentence: ``sentences`` (each sentence alone, to pick the one to show)."""
+        per sentence: ``sentences`` (each sentence alone, to pick the one to show);
+        and ``coverage``, the share of the query's words in the report's vocabulary."""
         extra = expand_query(query, self._acronyms) if expand else []
         lexical_query = " ".join([query, *extra])
         dense_query = f"{query} ({'; '.join(extra)})" if extra else query
@@ -472,6 +477,7 @@ class SearchIndex:
         weights = idf_weights([pieces[i] for i in keep], self._token_df, self._token_docs)
         query_tokens = normalise_rows(piece_vectors[keep]) if keep else np.zeros((0, q.shape[1]), np.float32)
         return {
+            "coverage": np.float64(self._lexical.coverage(query)),
             "bm25": self._lexical.scores(lexical_query),
             "dense": _all_similarities(self._dense, q),
             "sentence": max_pool(windows, self._sentence_owner, self.size),
@@ -490,6 +496,8 @@ class SearchIndex:
         for name, w in zip(config.signals, config.weights, strict=True):
             if name == "bm25" and not signals["bm25"].any() and len(config.signals) > 1:
                 continue
+            if name == "bm25" and config.adaptive_bm25 and len(config.signals) > 1:
+                w *= float(signals.get("coverage", 1.0))
             lists.append(signals[name])
             weights.append(w)
         if config.fusion == "sum":
