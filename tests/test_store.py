@@ -57,6 +57,9 @@ class HashEmbedder:
             result.append((self._vector(t), pieces, vectors))
         return result
 
+    def word_vectors(self, words: list[str]) -> np.ndarray:
+        return self.encode(words)
+
 
 @pytest.fixture
 def fake_models(monkeypatch):

@@ -78,6 +78,11 @@ class LexicalIndex:
         return cls(bm25s.BM25.load(str(folder), allow_pickle=False, show_progress=False, mmap=False))
 
     @property
+    def vocabulary(self) -> dict[str, int]:
+        """Every stemmed word the index knows, with its id."""
+        return self._vocab
+
+    @property
     def size(self) -> int:
         return int(self._retriever.scores["num_docs"])
 

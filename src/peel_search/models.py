@@ -47,6 +47,10 @@ class Embedder(Protocol):
         """Per text: its pooled vector, its word-pieces, and their (unnormalised) vectors."""
         ...
 
+    def word_vectors(self, words: list[str]) -> np.ndarray:
+        """Context-free, L2-normalised vectors of single words."""
+        ...
+
 
 class SentenceEmbedder:
     """all-MiniLM-L6-v2 through sentence-transformers, on the CPU."""
@@ -101,6 +105,25 @@ class SentenceEmbedder:
                 pieces = self._model.tokenizer.convert_ids_to_tokens(ids.tolist())
                 result[i] = (pooled, pieces, out["token_embeddings"][row].float().numpy()[mask])
         return [r for r in result if r is not None]
+
+    def word_vectors(self, words: list[str]) -> np.ndarray:
+        """Context-free vectors of single words: the mean of their word-pieces' input
+        embeddings, L2-normalised. No forward pass, so cheap enough for every query."""
+        if not words:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        table = self._input_embeddings()
+        rows = []
+        for word in words:
+            ids = self._model.tokenizer(word, add_special_tokens=False)["input_ids"] or [0]
+            rows.append(table[ids].mean(axis=0))
+        matrix = np.asarray(rows, dtype=np.float32)
+        return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+    def _input_embeddings(self) -> np.ndarray:
+        if not hasattr(self, "_input_table"):
+            layer = self._model[0].auto_model.get_input_embeddings()
+            self._input_table = layer.weight.detach().float().numpy()
+        return self._input_table
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
