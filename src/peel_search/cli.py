@@ -28,11 +28,15 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, formats: tuple[str, ...] = ()) -> None:
+    """The options every subcommand takes (and ``--format`` when it prints data)."""
     p.add_argument("--index", default="index", metavar="DIR", help="index folder (default: index/)")
     p.add_argument(
         "--corpus", default="corpus", metavar="DIR", help="folder of report .txt files (default: corpus/)"
     )
+    p.add_argument("--rebuild", action="store_true", help="rebuild the index even if it is up to date")
+    if formats:
+        p.add_argument("--format", choices=formats, default=formats[0])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,10 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="build the index from the corpus folder")
     _common(p)
-    p.add_argument("--rebuild", action="store_true", help="rebuild even if the index is up to date")
 
     p = sub.add_parser("search", help="ask a question; get ranked, cited passages")
-    _common(p)
+    _common(p, ("text", "json", "jsonl"))
     p.add_argument("query", nargs="?", help="the question (or use --queries FILE)")
     p.add_argument("--queries", metavar="FILE", help="one question per line ('-' for standard input)")
     p.add_argument("--k", "-k", default="10", help="how many passages (default 10)")
@@ -60,30 +63,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--section", metavar="TEXT", help="only passages under a heading containing TEXT")
     p.add_argument("--judgment", metavar="AREA", help="only passages in a judged area, e.g. vulnerable")
-    p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
-    p.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
 
-    p = sub.add_parser("judgments", help="the graded judgments, with citations")
-    _common(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
+    _common(sub.add_parser("judgments", help="the graded judgments, with citations"), ("text", "json"))
 
     p = sub.add_parser("entities", help="entity counts (passages mentioning each)")
-    _common(p)
+    _common(p, ("text", "json"))
     p.add_argument("--label", help="only this label, e.g. ORG, GPE, PROGRAMME, TERM")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
 
-    p = sub.add_parser("sections", help="the section tree with pages and passage counts")
-    _common(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
+    _common(
+        sub.add_parser("sections", help="the section tree with pages and passage counts"), ("text", "json")
+    )
 
     p = sub.add_parser("serve", help="run the web app")
     _common(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", default=7860, type=int, help="port (default 7860)")
-    p.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
