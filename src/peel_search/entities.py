@@ -90,7 +90,7 @@ def ruler_patterns(
 ) -> list[dict[str, Any]]:
     """EntityRuler patterns from the gazetteer plus the report's own acronym definitions."""
     patterns: list[dict[str, Any]] = []
-    known = set()
+    known: set[str] = set()
     for e in load_gazetteer():
         canonical = e.acronyms[0] if e.acronyms and e.label == "TERM" else e.name
         for phrase in (e.name, *e.aliases):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Literal
 
 from .contents import title_similarity
 from .text import passage_text, sentences
@@ -62,7 +63,10 @@ def _candidate_sections(report: Report, area: Section | None) -> Iterator[Sectio
                 yield s
 
 
-def _verdict(report: Report, section: Section) -> tuple[Grade, str, Block, str] | None:
+Source = Literal["grade line", "summary wording"]
+
+
+def _verdict(report: Report, section: Section) -> tuple[Grade, str, Block, Source] | None:
     blocks = _direct_blocks(report, section)
     for i, block in enumerate(blocks):
         text = _block_text(report, block)

