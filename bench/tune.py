@@ -1,0 +1,104 @@
+"""How the fusion weights were chosen, and how much that choice can be trusted.
+
+    .venv/bin/python bench/tune.py [--index index]
+
+Scores every answerable question of the dev set and of bench/data/calibration.jsonl
+once, then tries a grid of weights for (BM25, passage vectors, sentence vectors, late
+interaction) under reciprocal rank fusion. It prints the best weights in-sample and,
+for honesty, leave-one-type-out cross-validation: for each question type, the weights
+that do best on the other types are scored on the held-out type. The held-out figures
+estimate what the choice is worth on questions never seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+import numpy as np  # noqa: E402
+
+from peel_search.metrics import hit_at, mrr_at, passage_matches  # noqa: E402
+from peel_search.search import DEFAULT_RANKING, SearchIndex, open_index  # noqa: E402
+
+SETS = (ROOT.parent / "shared" / "eval" / "qa_dev.jsonl", ROOT / "bench" / "data" / "calibration.jsonl")
+GRID = (0.0, 0.5, 1.0, 2.0)
+
+
+def first_rank(index: SearchIndex, fused: np.ndarray, gold_groups: set[int]) -> int | None:
+    """Rank (1-10) of the first passage whose near-duplicate group holds a gold span."""
+    seen: set[int] = set()
+    for i in np.argsort(-fused, kind="stable"):
+        group = index._canonical[int(i)]
+        if group in seen:
+            continue
+        seen.add(group)
+        if len(seen) > 10:
+            return None
+        if group in gold_groups:
+            return len(seen)
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", default=str(ROOT / "index"))
+    parser.add_argument("--corpus", default=str(ROOT / "corpus"))
+    args = parser.parse_args()
+    index = open_index(args.index, args.corpus, notify=lambda m: print(m, file=sys.stderr))
+
+    questions = [json.loads(line) for path in SETS for line in path.open(encoding="utf-8") if line.strip()]
+    questions = [q for q in questions if q["answerable"]]
+    scored = []
+    for q in questions:
+        gold = {index._canonical[i] for i, c in enumerate(index.chunks) if passage_matches(c.text, q["gold"])}
+        scored.append((q, index.score(q["question"]), gold))
+
+    configs = [
+        replace(DEFAULT_RANKING, weights=w)
+        for w in itertools.product(GRID, repeat=len(DEFAULT_RANKING.signals))
+        if any(w)
+    ]
+    table = {c.weights: [first_rank(index, index.fuse(s, c), g) for _, s, g in scored] for c in configs}
+
+    def score(ranks: list[int | None]) -> tuple[float, float]:
+        return (round(mrr_at(ranks), 4), hit_at(ranks, 5))
+
+    def subset(weights: tuple[float, ...], keep: list[int]) -> list[int | None]:
+        return [table[weights][i] for i in keep]
+
+    everything = list(range(len(scored)))
+    print(f"{len(scored)} answerable questions; signals {', '.join(DEFAULT_RANKING.signals)}")
+    print("\nBest in-sample (MRR@10, hit@5):")
+    for weights in sorted(table, key=lambda w: score(table[w]), reverse=True)[:5]:
+        print(f"  {weights}  {score(table[weights])}")
+    print(f"  default {DEFAULT_RANKING.weights}  {score(table[DEFAULT_RANKING.weights])}")
+
+    held_out: list[int | None] = [None] * len(scored)
+    print("\nLeave-one-type-out:")
+    for qtype in sorted({q["type"] for q, _, _ in scored}):
+        train = [i for i in everything if scored[i][0]["type"] != qtype]
+        test = [i for i in everything if scored[i][0]["type"] == qtype]
+        chosen = max(table, key=lambda w: score(subset(w, train)))
+        for i in test:
+            held_out[i] = table[chosen][i]
+        print(f"  held out {qtype:<15} chose {chosen}  held-out {score(subset(chosen, test))}")
+    print(
+        f"\nHeld-out estimate: hit@1 {hit_at(held_out, 1):.3f}  hit@5 {hit_at(held_out, 5):.3f}  "
+        f"MRR@10 {mrr_at(held_out):.3f}   (default in-sample: hit@1 {hit_at(table[DEFAULT_RANKING.weights], 1):.3f}  "
+        f"hit@5 {hit_at(table[DEFAULT_RANKING.weights], 5):.3f}  MRR@10 {mrr_at(table[DEFAULT_RANKING.weights]):.3f})"
+    )
+
+
+if __name__ == "__main__":
+    main()
