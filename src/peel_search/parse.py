@@ -193,11 +193,7 @@ def _classify(paras: list[_Para]) -> None:
             p.kind = "citation-fragment"
         elif text[:1].islower():
             p.kind = "fragment"
-        elif (
-            all(line.lstrip().startswith(("- ", "• ", "· ")) for line in lines[:1])
-            and len(lines) >= 1
-            and text.startswith(("- ", "• ", "· "))
-        ):
+        elif text.startswith(("- ", "• ", "· ")):
             p.kind = "list"
     _mark_legend_residue(paras)
 
@@ -545,7 +541,8 @@ def _build_footnotes(source: str, paras: list[_Para], markers: Sequence) -> list
         if p.kind != "footnote":
             continue
         m = _FOOTNOTE_BODY_RE.match(p.text)
-        assert m is not None
+        if m is None:  # classified as a footnote by this same pattern
+            continue
         number = superscript_value(m.group(1))
         body_start = p.start + m.end()
         spans = ((body_start, p.end), *tuple((paras[k].start, paras[k].end) for k in p.extra))
