@@ -104,7 +104,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             _say(f"the index in {args.index} is up to date (use --rebuild to build it again)")
             return EXIT_OK
         except PeelSearchError as exc:
-            _say(f"building the index: {str(exc).split(': run')[0]}")
+            _say(f"building the index: {exc.reason}")
     result = build_index(args.corpus, args.index)
     for note in result.notes:
         _say(f"{note.name}: {note.message}")

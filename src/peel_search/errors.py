@@ -17,7 +17,15 @@ from __future__ import annotations
 
 
 class PeelSearchError(Exception):
-    """Base of every error peel-search raises on purpose."""
+    """Base of every error peel-search raises on purpose.
+
+    ``reason`` says what went wrong, ``fix`` what to do; the message is both.
+    """
+
+    def __init__(self, reason: str, fix: str = "") -> None:
+        super().__init__(f"{reason}: {fix}" if fix else reason)
+        self.reason = reason
+        self.fix = fix
 
 
 class CorpusError(PeelSearchError):

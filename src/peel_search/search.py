@@ -229,9 +229,7 @@ class SearchIndex:
             or len(self._token_offsets) != len(self.chunks) + 1
             or int(self._token_offsets[-1]) != len(self._tokens)
         ):
-            raise IndexCorruptError(
-                f"{folder}: vector counts do not match the passages: {store.REBUILD_HINT}"
-            )
+            raise IndexCorruptError(f"{folder}: vector counts do not match the passages", store.REBUILD)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -257,7 +255,7 @@ class SearchIndex:
         if reason:
             from .errors import IndexStaleError
 
-            raise IndexStaleError(f"the index in {folder} is out of date: {reason}: {store.REBUILD_HINT}")
+            raise IndexStaleError(f"the index in {folder} is out of date: {reason}", store.REBUILD)
         store.verify_files(folder, manifest)
         try:
             rows = store.read_jsonl(folder / store.CHUNKS)
@@ -285,9 +283,7 @@ class SearchIndex:
         except IndexUnusableError:
             raise
         except Exception as exc:
-            raise IndexCorruptError(
-                f"the index in {folder} will not load ({exc}): {store.REBUILD_HINT}"
-            ) from exc
+            raise IndexCorruptError(f"the index in {folder} will not load ({exc})", store.REBUILD) from exc
 
     def use_embedder(self, embedder: Any) -> None:
         """Search with this embedder instead of loading the default one."""
@@ -691,7 +687,7 @@ def open_index(
             return SearchIndex.load(index, corpus)
         except IndexUnusableError as exc:
             candidate_files(Path(corpus))  # a missing corpus is the error to report, not the index
-            say(f"building the index: {str(exc).split(': run')[0]}")
+            say(f"building the index: {exc.reason}")
     else:
         say(f"building the index in {index} (--rebuild)")
     result = build_index(corpus, index)

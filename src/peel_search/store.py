@@ -45,7 +45,7 @@ TOKENS = "tokens.npy"
 TOKEN_OFFSETS = "token_offsets.npy"
 TOKEN_DF = "token_df.json"
 REQUIRED = frozenset({CHUNKS, REPORTS, DENSE, SENTENCES, WINDOWS, TOKENS, TOKEN_OFFSETS, TOKEN_DF})
-REBUILD_HINT = "run `peel-search index --rebuild`"
+REBUILD = "run `peel-search index --rebuild`"
 
 
 @dataclass(frozen=True)
@@ -178,15 +178,16 @@ def read_manifest(folder: Path) -> Manifest:
     """The manifest of the index in ``folder``; raises if missing or unreadable."""
     path = folder / MANIFEST
     if not folder.exists() or not path.exists():
-        raise IndexMissingError(f"no index in {folder}: run `peel-search index` to build it")
+        raise IndexMissingError(f"no index in {folder}", "run `peel-search index` to build it")
     try:
         manifest = Manifest.from_json(path.read_text(encoding="utf-8"))
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise IndexCorruptError(f"{path} cannot be read ({exc}): {REBUILD_HINT}") from exc
+        raise IndexCorruptError(f"{path} cannot be read ({exc})", REBUILD) from exc
     if manifest.format_version != FORMAT_VERSION:
         raise IndexStaleError(
             f"{folder} has index format {manifest.format_version}, this install reads format "
-            f"{FORMAT_VERSION}: {REBUILD_HINT}"
+            f"{FORMAT_VERSION}",
+            REBUILD,
         )
     return manifest
 
@@ -194,13 +195,13 @@ def read_manifest(folder: Path) -> Manifest:
 def verify_files(folder: Path, manifest: Manifest) -> None:
     """Check every file against its SHA-256 in the manifest."""
     if REQUIRED - set(manifest.files):
-        raise IndexCorruptError(f"the manifest in {folder} does not list every index file: {REBUILD_HINT}")
+        raise IndexCorruptError(f"the manifest in {folder} does not list every index file", REBUILD)
     for name, expected in sorted(manifest.files.items()):
         path = folder / name
         if not path.is_file():
-            raise IndexCorruptError(f"{path} is missing from the index: {REBUILD_HINT}")
+            raise IndexCorruptError(f"{path} is missing from the index", REBUILD)
         if sha256_file(path) != expected:
-            raise IndexCorruptError(f"{path} is damaged (checksum mismatch): {REBUILD_HINT}")
+            raise IndexCorruptError(f"{path} is damaged (checksum mismatch)", REBUILD)
 
 
 def staleness(
@@ -248,4 +249,4 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         with path.open(encoding="utf-8") as fh:
             return [json.loads(line) for line in fh if line.strip()]
     except (ValueError, UnicodeDecodeError) as exc:
-        raise IndexCorruptError(f"{path} cannot be read ({exc}): {REBUILD_HINT}") from exc
+        raise IndexCorruptError(f"{path} cannot be read ({exc})", REBUILD) from exc
