@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,25 @@ def index_copy(tmp_path, built_index_dir, corpus_copy):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+_exit_status: list[int] = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _exit_status.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """End the process with pytest's own exit status once its report is out.
+
+    Native threads started by the libraries under test (torch's and tokenizers' pools, a
+    closed Gradio server's event loop) can abort the interpreter's final teardown after
+    every test has passed ("terminate called without an active exception", exit 134).
+    Nothing is left to run or report at this point, so skip that teardown.
+    """
+    if _exit_status and not os.environ.get("PEEL_SEARCH_TEST_NORMAL_EXIT"):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status[-1])

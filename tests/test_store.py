@@ -13,10 +13,10 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import peel_search
+from fakes import HashEmbedder
 from peel_search import store
 from peel_search.errors import (
     CorpusError,
@@ -29,36 +29,6 @@ from peel_search.models import EMBEDDING_DIM, EMBEDDING_MODEL, SPACY_MODEL
 
 TINY = Path(__file__).parent / "data" / "tiny-report.txt"
 REPORT = "peel-2015-effectiveness-west-midlands.txt"
-
-
-class HashEmbedder:
-    """Deterministic stand-in for the sentence embedder: a unit vector per text from its hash."""
-
-    name = EMBEDDING_MODEL
-    dim = EMBEDDING_DIM
-
-    @staticmethod
-    def _vector(text: str) -> np.ndarray:
-        seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
-        v = np.random.default_rng(seed).standard_normal(EMBEDDING_DIM).astype(np.float32)
-        return v / np.linalg.norm(v)
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            out[i] = self._vector(t)
-        return out
-
-    def encode_tokens(self, texts: list[str]) -> list[tuple[np.ndarray, list[str], np.ndarray]]:
-        result = []
-        for t in texts:
-            pieces = ["[CLS]", *re.findall(r"[a-z0-9]+", t.lower()), "[SEP]"]
-            vectors = np.vstack([self._vector(p) for p in pieces])
-            result.append((self._vector(t), pieces, vectors))
-        return result
-
-    def word_vectors(self, words: list[str]) -> np.ndarray:
-        return self.encode(words)
 
 
 @pytest.fixture

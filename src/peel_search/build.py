@@ -49,6 +49,12 @@ def citation_for(report: Report, chunk: Chunk) -> str:
     )
 
 
+def has_headings(report: Report) -> bool:
+    """Whether the parser found any heading (the implicit section it makes for text
+    before the first heading has no heading text in the source)."""
+    return any(s.heading_end > s.start for s in report.sections)
+
+
 def _better_cited(chunk: Chunk) -> tuple[int, int, int]:
     """Sort key: body text before the overview's digest, deeper sections first, then later."""
     in_overview = bool(chunk.section) and chunk.section[0].lower().startswith("overview")
@@ -180,6 +186,13 @@ def build_index(
             from .parse import parse_report
 
             report = parse_report(f.text, f.report_id)
+            if not has_headings(report):
+                notes.append(
+                    CorpusNote(
+                        f.path.name,
+                        "indexed as one section named after the report: no section headings found in it",
+                    )
+                )
             report_chunks = chunk_report(report, config)
             found = find_definitions([c.text for c in report_chunks])
             definitions[report.report_id] = {**gazetteer_acronyms(), **found}

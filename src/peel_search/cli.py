@@ -117,10 +117,12 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def _read_queries(source: str) -> list[str]:
     if source == "-":
-        return [line.rstrip("\n") for line in sys.stdin]
+        return [line.rstrip("\r\n") for line in sys.stdin]
     path = Path(source)
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        # One bad byte must not cost the whole batch; and only a newline ends a question
+        # (str.splitlines would also split at \x1c-\x1e, \x85 and \u2028).
+        return path.read_text(encoding="utf-8", errors="replace").split("\n")
     except FileNotFoundError:
         raise QueryError(f"{source} does not exist: give a file with one question per line") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -58,14 +58,20 @@ def candidate_files(corpus_dir: Path) -> list[Path]:
         )
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir} is not a folder: pass --corpus DIR, a folder of report .txt files")
-    return sorted(
-        p
-        for p in corpus_dir.iterdir()
-        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
-    )
+    return sorted(p for p in _visible_files(corpus_dir) if p.suffix.lower() in SUFFIXES)
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _decode(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was read with: UTF-8 (with or without a BOM), UTF-16
+    with a BOM, else Windows-1252 (what Word and PDF tools write), undecodable bytes replaced."""
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -80,9 +86,12 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
     """
     files: list[CorpusFile] = []
     notes: list[CorpusNote] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {}  # sha256 of the bytes, and of the text read -> first file name
     ids: set[str] = set()
-    for path in candidate_files(corpus_dir):
+    candidates = candidate_files(corpus_dir)
+    for path in sorted(set(_visible_files(corpus_dir)) - set(candidates)):
+        notes.append(CorpusNote(path.name, f"skipped: only {' and '.join(SUFFIXES)} files are read"))
+    for path in candidates:
         try:
             size = path.stat().st_size
             if size > MAX_BYTES:
@@ -95,30 +104,38 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
         if not data.strip():
             notes.append(CorpusNote(path.name, "skipped: the file is empty"))
             continue
-        if b"\x00" in data[:8192] or _binary_share(data) > 0.1:
-            notes.append(CorpusNote(path.name, "skipped: this is a binary file, not text"))
-            continue
         sha = hashlib.sha256(data).hexdigest()
         if sha in seen:
             notes.append(CorpusNote(path.name, f"skipped: the same text as {seen[sha]}"))
             continue
         text, encoding = _decode(data)
-        if encoding != "utf-8":
-            notes.append(CorpusNote(path.name, f"read as {encoding}: it is not valid UTF-8"))
+        if encoding != "utf-16" and (b"\x00" in data[:8192] or _binary_share(data) > 0.1):
+            notes.append(CorpusNote(path.name, "skipped: this is a binary file, not text"))
+            continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text_sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        if text_sha in seen:
+            notes.append(CorpusNote(path.name, f"skipped: the same text as {seen[text_sha]}"))
+            continue
         if sum(ch.isalpha() for ch in text) < 20:
             notes.append(CorpusNote(path.name, "skipped: no readable text in it"))
             continue
+        if encoding != "utf-8":
+            notes.append(CorpusNote(path.name, f"read as {encoding}: it is not valid UTF-8"))
         report_id = report_id_for(path)
         while report_id in ids:
             report_id += "-2"
         ids.add(report_id)
-        seen[sha] = path.name
+        seen[sha] = seen[text_sha] = path.name
         files.append(CorpusFile(path=path, report_id=report_id, sha256=sha, text=text, encoding=encoding))
     if not files:
         detail = "; ".join(f"{n.name}: {n.message}" for n in notes) or "no .txt or .md files in it"
         raise CorpusError(f"nothing to index in {corpus_dir} ({detail}): add a report's text as a .txt file")
     return files, notes
+
+
+def _visible_files(corpus_dir: Path) -> list[Path]:
+    return [p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith(".")]
 
 
 def _binary_share(data: bytes) -> float:

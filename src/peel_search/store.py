@@ -142,11 +142,36 @@ def commit(staged: Path, target: Path, manifest: Manifest) -> None:
 
 
 def cleanup_stale_staging(target: Path) -> None:
-    """Remove temporary folders left by builds that were killed."""
+    """Remove temporary folders left by builds that were killed (call under the lock).
+
+    A build killed between the two renames of :func:`commit` leaves no index but the
+    previous one set aside: that one is put back first.
+    """
+    _restore_previous(target)
     for p in target.parent.glob(f".{target.name}.building-*"):
         shutil.rmtree(p, ignore_errors=True)
     for p in target.parent.glob(f".{target.name}.old-*"):
         shutil.rmtree(p, ignore_errors=True)
+
+
+def _restore_previous(target: Path) -> bool:
+    """Move the newest set-aside index back into place if ``target`` is missing."""
+    if target.exists():
+        return False
+    olds = [p for p in target.parent.glob(f".{target.name}.old-*") if (p / MANIFEST).is_file()]
+    if not olds:
+        return False
+    os.replace(max(olds, key=lambda p: p.stat().st_mtime), target)
+    return True
+
+
+def recover(target: Path) -> None:
+    """Put back an index that a killed build left set aside, unless a build is running
+    (it is then between its two renames and puts an index in place itself)."""
+    if target.exists() or not any(target.parent.glob(f".{target.name}.old-*")):
+        return
+    with contextlib.suppress(IndexLockedError), build_lock(target):
+        _restore_previous(target)
 
 
 @contextlib.contextmanager
@@ -177,6 +202,7 @@ def build_lock(target: Path) -> Iterator[None]:
 def read_manifest(folder: Path) -> Manifest:
     """The manifest of the index in ``folder``; raises if missing or unreadable."""
     path = folder / MANIFEST
+    recover(folder)
     if not folder.exists() or not path.exists():
         raise IndexMissingError(f"no index in {folder}", "run `peel-search index` to build it")
     try:

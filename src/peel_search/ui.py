@@ -7,12 +7,20 @@ and ``/sections``.
 
 Bad input never shows a stack trace: a :class:`PeelSearchError` becomes its one-line
 message in the page (``gr.Error``), anything unexpected a short apology, logged in full.
+
+The app follows a rebuild of its index (``peel-search index --rebuild`` while it runs): each
+request checks the index's manifest (one ``stat``) and, when it has been replaced, loads
+the new index and answers from it; until then, and if the new one will not load, it keeps
+answering from the one it has. Lists on the page (entities, sections, the report map) are
+refreshed when the page is reloaded.
 """
 
 # No ``from __future__ import annotations``: gr.api reads the endpoints' type hints at runtime.
 
 import functools
 import logging
+import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +31,7 @@ from . import ui_data, ui_render
 from .errors import PeelSearchError, QueryError
 from .types import Hit
 
-__all__ = ["Handlers", "build_app", "launch", "launch_options"]
+__all__ = ["Handlers", "IndexWatcher", "build_app", "launch", "launch_options"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,10 @@ CONCURRENCY = 2
 #: ... and at most this many wait; more are turned away rather than queued forever.
 QUEUE_SIZE = 64
 MAX_UPLOAD = "100kb"
+#: Gradio keeps each session's copy of the page's settings (a few hundred kB here: the
+#: entity table, the report map); every JSON API call is a new session. Without a bound
+#: memory grows by ~0.2 MB a call up to Gradio's default of 10 000 sessions.
+SESSIONS_KEPT = 200
 ANYWHERE = ("Anywhere in the report", "")
 CHART_ENTITIES = 15
 
@@ -54,6 +66,8 @@ def friendly(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            if args and isinstance(args[0], Handlers):
+                args[0].follow_rebuilds()
             return fn(*args, **kwargs)
         except gr.Error:
             raise
@@ -82,19 +96,92 @@ def _list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
+class IndexWatcher:
+    """The loaded index, replaced by the one on disk when that is rebuilt.
+
+    :meth:`current` costs one ``stat`` of the manifest. A build swaps in a new folder,
+    so a rebuilt index has a manifest with another inode or modification time; the
+    first request to notice loads it (others keep using the old one meanwhile). An index
+    that will not load is logged and the old one kept until the manifest changes again.
+    """
+
+    def __init__(self, index: Any) -> None:
+        self._index = index
+        folder = getattr(index, "folder", None)
+        self._manifest = Path(folder) / "manifest.json" if folder is not None else None
+        self._stamp = self._read_stamp()
+        self._loading = threading.Lock()
+
+    def _read_stamp(self) -> tuple[int, int, int] | None:
+        if self._manifest is None:
+            return None
+        try:
+            st = os.stat(self._manifest)
+        except OSError:
+            return None  # mid-swap, or removed: keep what is loaded
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def current(self) -> Any:
+        """The index to answer from: the loaded one, or the rebuilt one once it loads."""
+        stamp = self._read_stamp()
+        if stamp is None or stamp == self._stamp or not self._loading.acquire(blocking=False):
+            return self._index
+        try:
+            if stamp != self._stamp:
+                self._reload(stamp)
+        finally:
+            self._loading.release()
+        return self._index
+
+    def _reload(self, stamp: tuple[int, int, int]) -> None:
+        from .search import SearchIndex
+
+        old = self._index
+        folder = Path(old.folder)
+        try:
+            fresh = SearchIndex.load(folder)
+        except PeelSearchError as exc:
+            log.warning(
+                "the index in %s changed but will not load; still using the one loaded: %s", folder, exc
+            )
+        else:
+            embedder = getattr(old, "_embedder", None)
+            if embedder is not None:
+                fresh.use_embedder(embedder)
+            self._index = fresh
+            log.info("the index in %s was rebuilt: now answering from it (%d passages)", folder, fresh.size)
+        self._stamp = stamp
+
+
 class Handlers:
-    """What every button and endpoint does, bound to one loaded index.
+    """What every button and endpoint does, bound to one loaded index (and to the index
+    that replaces it on disk, see :class:`IndexWatcher`).
 
     The visible handlers return HTML or table data; the ``api_*`` ones return
     JSON-friendly values. All raise ``gr.Error`` for bad input.
     """
 
+    _watcher: IndexWatcher | None = None
+
     def __init__(self, index: Any) -> None:
+        self._watcher = IndexWatcher(index)
+        self._page_index = index  # the index whose lists the page was built with
+        self._bind(index)
+
+    def _bind(self, index: Any) -> None:
+        entity_rows = ui_data.entity_rows(index)
+        section_rows = ui_data.section_rows(index)
+        self._filter_of = {(r.group, r.name): r.filter for r in entity_rows}
+        self._section_of = {r.number: r for r in section_rows}
+        self.entity_rows, self.section_rows = entity_rows, section_rows
         self.index = index
-        self.entity_rows = ui_data.entity_rows(index)
-        self.section_rows = ui_data.section_rows(index)
-        self._filter_of = {(r.group, r.name): r.filter for r in self.entity_rows}
-        self._section_of = {r.number: r for r in self.section_rows}
+
+    def follow_rebuilds(self) -> None:
+        """Switch to the index on disk if it has been rebuilt since it was loaded."""
+        if self._watcher is not None:
+            index = self._watcher.current()
+            if index is not self.index:
+                self._bind(index)
 
     # -- rendering helpers -----------------------------------------------------------------
 
@@ -186,11 +273,13 @@ class Handlers:
         ]
 
     @friendly
-    def section_passages(self, number: Any) -> str:
+    def section_passages(self, number: Any, shown_heading: Any = None) -> str:
         try:
             row = self._section_of[int(number)]
         except (KeyError, TypeError, ValueError):
             raise QueryError(f"there is no section number {_text(number)[:20]!r} in the report map") from None
+        if shown_heading is not None and _text(shown_heading).strip() != row.heading:
+            raise QueryError("the index was rebuilt since this page was loaded: reload the page")
         hits = ui_data.passages_under(self.index, row.report_id, row.path)
         return self._passages(
             hits, heading=f"{row.heading} (p. {row.page})", empty="No passages directly under this heading."
@@ -198,7 +287,34 @@ class Handlers:
 
     def select_section(self, evt: gr.SelectData) -> str:
         row = evt.row_value or []
-        return self.section_passages(row[0] if row else None)
+        return self.section_passages(row[0] if row else None, row[1] if len(row) > 1 else None)
+
+    # -- the page after a rebuild -----------------------------------------------------------
+
+    def refresh_page(self) -> tuple[Any, ...]:
+        """On page load: the lists of a rebuilt index for the page's components (see
+        :func:`build_app`), or nothing to change if it is the index the page was built for."""
+        self.follow_rebuilds()
+        outputs = 11
+        if self.index is self._page_index:
+            return tuple(gr.skip() for _ in range(outputs))
+        entity_choices = ui_data.entity_choices(self.entity_rows)
+        section_choices = [ANYWHERE, *ui_data.section_choices(self.section_rows)]
+        judgment_choices = ui_data.judgment_choices(self.index)
+        table, chart = self.facets("All")
+        return (
+            _header(self.index),
+            gr.update(choices=entity_choices, value=[]),
+            gr.update(choices=section_choices, value=""),
+            gr.update(choices=[("Any judgment area", ""), *judgment_choices], value=""),
+            ui_render.judgments_table(self.index.judgments()),
+            gr.update(choices=judgment_choices, value=None),
+            table,
+            chart,
+            gr.update(choices=entity_choices, value=[]),
+            gr.update(choices=section_choices, value=""),
+            self.map_rows(),
+        )
 
     # -- JSON endpoints --------------------------------------------------------------------
 
@@ -274,7 +390,7 @@ def _header(index: Any) -> str:
     )
 
 
-def _ask_tab(h: Handlers) -> None:
+def _ask_tab(h: Handlers) -> list[Any]:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             with gr.Row(equal_height=True):
@@ -318,10 +434,13 @@ def _ask_tab(h: Handlers) -> None:
     inputs = [question, k, entities, section, judgment]
     for trigger in (button.click, question.submit):
         trigger(h.ask, inputs, results, api_visibility="private")
+    return [entities, section, judgment]
 
 
-def _evidence_tab(h: Handlers) -> None:
-    gr.HTML(ui_render.judgments_table(h.index.judgments()), elem_id="ps-judgments", js_on_load=None)
+def _evidence_tab(h: Handlers) -> list[Any]:
+    judgments = gr.HTML(
+        ui_render.judgments_table(h.index.judgments()), elem_id="ps-judgments", js_on_load=None
+    )
     area = gr.Radio(ui_data.judgment_choices(h.index), label="Show the evidence for", elem_id="ps-area")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
@@ -338,9 +457,10 @@ def _evidence_tab(h: Handlers) -> None:
     area.change(h.show_evidence, area, evidence, api_visibility="private")
     for trigger in (check.click, claim.submit):
         trigger(h.check_claim, claim, claim_out, api_visibility="private")
+    return [judgments, area]
 
 
-def _browse_tab(h: Handlers) -> None:
+def _browse_tab(h: Handlers) -> list[Any]:
     table_rows, chart_data = h.facets("")
     with gr.Row(equal_height=False):
         with gr.Column(scale=2):
@@ -390,9 +510,10 @@ def _browse_tab(h: Handlers) -> None:
     table.select(h.add_entity, chosen, chosen, api_visibility="private")
     for trigger in (button.click, chosen.change, words.submit):
         trigger(h.browse, [chosen, words, section], passages, api_visibility="private")
+    return [table, chart, chosen, section]
 
 
-def _map_tab(h: Handlers) -> None:
+def _map_tab(h: Handlers) -> list[Any]:
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
             sections = gr.Dataframe(
@@ -412,6 +533,7 @@ def _map_tab(h: Handlers) -> None:
                 js_on_load=None,
             )
     sections.select(h.select_section, None, passages, api_visibility="private")
+    return [sections]
 
 
 def _api(h: Handlers) -> None:
@@ -428,16 +550,18 @@ def build_app(index: Any) -> gr.Blocks:
     h = Handlers(index)
     with gr.Blocks(title="PEEL inspection search", analytics_enabled=False) as app:
         _api(h)  # first, so the endpoint names are theirs and not the page's handlers'
-        gr.HTML(_header(index), js_on_load=None)
+        header = gr.HTML(_header(index), js_on_load=None)
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
-                _ask_tab(h)
+                lists = _ask_tab(h)
             with gr.Tab("Evidence for a judgment", id="evidence"):
-                _evidence_tab(h)
+                lists += _evidence_tab(h)
             with gr.Tab("Browse by entity", id="browse"):
-                _browse_tab(h)
+                lists += _browse_tab(h)
             with gr.Tab("Report map", id="map"):
-                _map_tab(h)
+                lists += _map_tab(h)
+        # A page opened after the index was rebuilt gets the new index's lists.
+        app.load(h.refresh_page, None, [header, *lists], api_visibility="private", queue=False)
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return app
 
@@ -459,8 +583,8 @@ def theme() -> gr.themes.Base:
 
 def launch_options(index: Any, host: str = "127.0.0.1", port: int = 7860) -> dict[str, Any]:
     """Safe ``Blocks.launch`` settings: local address, no share link, no stack traces, no
-    uploads to speak of, no run history, monitoring or MCP, and nothing of the index
-    or the folder holding it served as a file."""
+    uploads to speak of, a bounded number of sessions kept in memory, no run history,
+    monitoring or MCP, and nothing of the index or the folder holding it served as a file."""
     folder = Path(getattr(index, "folder", "index")).resolve()
     return {
         "server_name": host,
@@ -470,6 +594,7 @@ def launch_options(index: Any, host: str = "127.0.0.1", port: int = 7860) -> dic
         "max_file_size": MAX_UPLOAD,
         "allowed_paths": [],
         "blocked_paths": [str(folder), str(folder.parent)],
+        "state_session_capacity": SESSIONS_KEPT,
         "run_history": False,
         "enable_monitoring": False,
         "mcp_server": False,

@@ -1,0 +1,40 @@
+"""Test doubles shared by the test modules."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+
+from peel_search.models import EMBEDDING_DIM, EMBEDDING_MODEL
+
+
+class HashEmbedder:
+    """Deterministic stand-in for the sentence embedder: a unit vector per text from its hash."""
+
+    name = EMBEDDING_MODEL
+    dim = EMBEDDING_DIM
+
+    @staticmethod
+    def _vector(text: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
+        v = np.random.default_rng(seed).standard_normal(EMBEDDING_DIM).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            out[i] = self._vector(t)
+        return out
+
+    def encode_tokens(self, texts: list[str]) -> list[tuple[np.ndarray, list[str], np.ndarray]]:
+        result = []
+        for t in texts:
+            pieces = ["[CLS]", *re.findall(r"[a-z0-9]+", t.lower()), "[SEP]"]
+            vectors = np.vstack([self._vector(p) for p in pieces])
+            result.append((self._vector(t), pieces, vectors))
+        return result
+
+    def word_vectors(self, words: list[str]) -> np.ndarray:
+        return self.encode(words)
