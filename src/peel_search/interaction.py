@@ -23,7 +23,8 @@ from .lexical import STOPWORDS
 SPECIAL_TOKENS = frozenset({"[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]"})
 
 
-def _similarities(query_tokens: np.ndarray, doc_tokens: Any) -> np.ndarray:
+def similarities(query_tokens: np.ndarray, doc_tokens: Any) -> np.ndarray:
+    """``query_tokens @ doc_tokens.T``; on torch's thread pool when ``doc_tokens`` is a tensor."""
     if isinstance(doc_tokens, np.ndarray):
         return query_tokens @ doc_tokens.T
     import torch
@@ -77,7 +78,7 @@ def maxsim_scores(
     n_docs = len(offsets) - 1
     if len(query_tokens) == 0 or len(doc_tokens) == 0:
         return np.zeros(n_docs, dtype=np.float64)
-    sims = _similarities(query_tokens, doc_tokens)  # (query tokens, all document tokens)
+    sims = similarities(query_tokens, doc_tokens)  # (query tokens, all document tokens)
     starts = offsets[:-1]
     nonempty = offsets[1:] > starts
     best = np.zeros((len(query_tokens), n_docs), dtype=np.float32)

@@ -26,7 +26,7 @@ from .acronyms import expand_query
 from .answerability import answer_type, unanswered_reason
 from .errors import IndexCorruptError, IndexUnusableError, QueryError
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
-from .interaction import content_positions, idf_weights, maxsim_scores, normalise_rows
+from .interaction import content_positions, idf_weights, maxsim_scores, normalise_rows, similarities
 from .lexical import tokenize
 from .represent import lexical_text
 from .types import Chunk, Entity, Hit, SearchResult, Span
@@ -217,7 +217,7 @@ class SearchIndex:
             for k, v in r.get("acronyms", {}).items():
                 self._acronyms.setdefault(k, v)
         self._word_sets: list[set[str]] | None = None
-        self._vocabulary_vectors: np.ndarray | None = None
+        self._vocabulary_vectors: Any = None
         self._tokens_torch: Any = None
         self._sentence_word_cache: dict[int, set[str]] = {}
         self._embedder: Any = None
@@ -342,13 +342,17 @@ class SearchIndex:
         if expand_query(word, self._acronyms):
             return True
         if self._vocabulary_vectors is None:
+            import torch
+
             text = " ".join(lexical_text(c).lower() for c in self.chunks)
             words = sorted(set(re.findall(r"[a-z][a-z'’\-]+", text)))
-            self._vocabulary_vectors = self._embedder_or_load().word_vectors(words)
+            self._vocabulary_vectors = torch.from_numpy(self._embedder_or_load().word_vectors(words))
         if not len(self._vocabulary_vectors):
             return False
         query = self._embedder_or_load().word_vectors([word])[0]
-        return float((self._vocabulary_vectors @ query).max()) >= NEAR_WORD_SIMILARITY
+        # On torch's thread pool, like every other product on the query path (see interaction.py).
+        best = similarities(query[None, :], self._vocabulary_vectors).max()
+        return float(best) >= NEAR_WORD_SIMILARITY
 
     def _sentence_words(self, n: int, sentence: str) -> set[str]:
         """The stemmed words of sentence ``n`` (cached)."""
