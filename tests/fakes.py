@@ -1,9 +1,13 @@
-"""Test doubles shared by the test modules."""
+"""Test doubles and helpers shared by the test modules."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import socket
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -38,3 +42,26 @@ class HashEmbedder:
 
     def word_vectors(self, words: list[str]) -> np.ndarray:
         return self.encode(words)
+
+
+def free_port() -> int:
+    """A loopback port nobody is listening on (for a test server)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(index: Any, app: Any = None, port: int | None = None) -> Iterator[str]:
+    """The web app for ``index`` (or ``app``) served in-process on a free loopback port,
+    with the hardened launch settings; yields its base URL and closes it afterwards."""
+    from peel_search.ui import build_app, launch_options
+
+    app = app if app is not None else build_app(index)
+    _, url, _ = app.launch(
+        **launch_options(index, port=port or free_port()), prevent_thread_lock=True, quiet=True
+    )
+    try:
+        yield url.rstrip("/")
+    finally:
+        app.close()

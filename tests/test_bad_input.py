@@ -13,7 +13,6 @@ import json
 import math
 import os
 import re
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,10 +23,11 @@ from typing import Any
 import gradio as gr
 import pytest
 
+from fakes import serving
 from peel_search.errors import QueryError
 from peel_search.search import MAX_QUERY_CHARS
 from peel_search.types import SearchResult
-from peel_search.ui import Handlers, build_app, launch_options
+from peel_search.ui import Handlers
 
 pytestmark = pytest.mark.models
 
@@ -338,20 +338,10 @@ def test_other_handlers(handlers, endpoint, kwargs, error):
 # -- the live app, through gradio_client ----------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(index) -> Iterator[str]:
-    app = build_app(index)
-    _, url, _ = app.launch(**launch_options(index, port=_free_port()), prevent_thread_lock=True, quiet=True)
-    try:
-        yield url.rstrip("/")
-    finally:
-        app.close()
+    with serving(index) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,12 @@ Screenshots of each tab go to tests/artifacts/.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from fakes import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.models, pytest.mark.slow]
 
@@ -21,23 +22,11 @@ WAIT = 60
 THRIVE_QUESTION = "what does THRIVE stand for"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app_url(index) -> Iterator[str]:
-    from peel_search.ui import build_app, launch_options
-
     index.warm_up()
-    app = build_app(index)
-    _, url, _ = app.launch(**launch_options(index, port=_free_port()), prevent_thread_lock=True, quiet=True)
-    try:
-        yield url.rstrip("/")
-    finally:
-        app.close()
+    with serving(index) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,12 @@ through its named endpoints with gradio_client."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 
 import gradio as gr
 import pytest
 
+from fakes import serving
 from peel_search import ui_render
 from peel_search.types import Chunk, Entity, Hit, SearchResult
 from peel_search.ui import QUEUE_SIZE, Handlers, build_app, launch_options
@@ -328,20 +328,11 @@ def test_launch_options_are_safe(tmp_path):
 # -- the app served in-process, driven through gradio_client ------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served(index) -> Iterator[tuple[str, gr.Blocks]]:
     app = build_app(index)
-    _, url, _ = app.launch(**launch_options(index, port=_free_port()), prevent_thread_lock=True, quiet=True)
-    try:
-        yield url.rstrip("/"), app
-    finally:
-        app.close()
+    with serving(index, app) as url:
+        yield url, app
     assert not app.is_running
 
 

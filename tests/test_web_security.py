@@ -20,17 +20,12 @@ from typing import Any
 import httpx
 import pytest
 
+from fakes import free_port, serving
 from peel_search.ui import CONCURRENCY, MAX_UPLOAD, SESSIONS_KEPT, build_app, launch_options
 
 pytestmark = pytest.mark.models
 
 SECRET = "PEEL_SECRET_TOKEN=do-not-serve-me"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +43,9 @@ def deployment(tmp_path_factory, built_index_dir, corpus_copy) -> Iterator[Path]
 
 @pytest.fixture(scope="module")
 def served(index, deployment) -> Iterator[tuple[str, int]]:
-    port = _free_port()
-    app = build_app(index)
-    _, url, _ = app.launch(**launch_options(index, port=port), prevent_thread_lock=True, quiet=True)
-    try:
-        yield url.rstrip("/"), port
-    finally:
-        app.close()
+    port = free_port()
+    with serving(index, port=port) as url:
+        yield url, port
 
 
 def raw_get(port: int, target: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -234,7 +225,7 @@ def test_beyond_its_bound_the_queue_turns_requests_away_politely(index):
     "Queue is full", everything accepted is answered, and the app answers afterwards."""
     app = build_app(SlowIndex(index, 0.4))
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=4)
-    _, url, _ = app.launch(**launch_options(index, port=_free_port()), prevent_thread_lock=True, quiet=True)
+    _, url, _ = app.launch(**launch_options(index, port=free_port()), prevent_thread_lock=True, quiet=True)
     url = url.rstrip("/")
     outcomes: list[str] = []
     lock = threading.Lock()

@@ -199,17 +199,21 @@ class Handlers:
 
     # -- Ask -------------------------------------------------------------------------------
 
-    @friendly
-    def ask(
-        self, query: str, k: float, entities: Any = None, section: Any = None, judgment: Any = None
-    ) -> str:
-        result = self.index.search(
+    def _search(self, query: Any, k: Any, entities: Any, section: Any, judgment: Any) -> Any:
+        """The index's search with the widgets' values made plain (None, "" and lists)."""
+        return self.index.search(
             _text(query),
             k=k,
             entities=_list(entities),
             section=_text(section) or None,
             judgment=_text(judgment) or None,
         )
+
+    @friendly
+    def ask(
+        self, query: str, k: float, entities: Any = None, section: Any = None, judgment: Any = None
+    ) -> str:
+        result = self._search(query, k, entities, section, judgment)
         return self._result(result)
 
     # -- Evidence for a judgment -----------------------------------------------------------
@@ -328,13 +332,7 @@ class Handlers:
         judgment: str = "",
     ) -> dict[str, Any]:
         """Ranked, cited passages for a question: {query, in_report, notices, hits}."""
-        result = self.index.search(
-            _text(query),
-            k=k,
-            entities=_list(entities),
-            section=_text(section) or None,
-            judgment=_text(judgment) or None,
-        )
+        result = self._search(query, k, entities, section, judgment)
         out = result.to_dict()
         for hit, row in zip(result.hits, out["hits"], strict=True):
             row["footnote_texts"] = [{"number": n, "text": t} for n, t in self._footnotes(hit)]
