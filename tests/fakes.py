@@ -13,6 +13,24 @@ import numpy as np
 
 from peel_search.models import EMBEDDING_DIM, EMBEDDING_MODEL
 
+#: The fields every JSON hit carries (the CLI's --format json, Hit.to_dict).
+HIT_FIELDS = frozenset(
+    {
+        "id",
+        "text",
+        "score",
+        "section",
+        "page",
+        "paragraph",
+        "citation",
+        "start",
+        "end",
+        "best_sentence",
+        "entities",
+        "footnotes",
+    }
+)
+
 
 class HashEmbedder:
     """Deterministic stand-in for the sentence embedder: a unit vector per text from its hash."""

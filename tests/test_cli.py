@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from fakes import HIT_FIELDS
 from peel_search.cli import main
 
 pytestmark = pytest.mark.models
@@ -73,20 +74,7 @@ def test_search_json_output(capsys, dirs):
     assert data["in_report"] is True
     assert len(data["hits"]) == 2
     for hit in data["hits"]:
-        assert {
-            "id",
-            "text",
-            "score",
-            "section",
-            "page",
-            "paragraph",
-            "citation",
-            "start",
-            "end",
-            "best_sentence",
-            "entities",
-            "footnotes",
-        } <= set(hit)
+        assert set(hit) >= HIT_FIELDS
         assert hit["best_sentence"] in hit["text"]
         assert f"p. {hit['page']}," in hit["citation"]
         assert isinstance(hit["section"], list)

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from fakes import HIT_FIELDS
 from peel_search.citation import format_citation, format_section, shorten_heading
 from peel_search.dedupe import THRESHOLD, resemblance, shingles
 from peel_search.errors import QueryError
@@ -477,20 +478,7 @@ def test_hit_and_result_dicts(index):
     assert len(data["hits"]) == 2
     hit = data["hits"][0]
     chunk = result.hits[0].chunk
-    assert {
-        "id",
-        "text",
-        "score",
-        "section",
-        "page",
-        "paragraph",
-        "citation",
-        "start",
-        "end",
-        "best_sentence",
-        "entities",
-        "footnotes",
-    } <= set(hit)
+    assert set(hit) >= HIT_FIELDS
     assert (hit["id"], hit["text"], hit["page"], hit["start"], hit["end"]) == (
         chunk.id,
         chunk.text,
