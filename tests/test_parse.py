@@ -712,3 +712,13 @@ def test_fragment_split_by_a_page_break_is_glued_back():
         "The force works with partners and\n\ncontinues this sentence after a page break."
     )
     assert [text[a:b] for a, b in report.dropped] == ["28"]
+
+
+def test_a_listed_heading_whose_page_was_lost_shares_the_next_listed_page(report):
+    """The contents list lost the vulnerability question's page; its summary, two lines on,
+    is listed at p. 30, so the question starts there too (not interpolated back to p. 29)."""
+    by_heading = {s.heading: s for s in report.sections if s.level == 1}
+    vulnerable = next(s for h, s in by_heading.items() if "protecting from harm" in h)
+    assert vulnerable.page == 30
+    summary = next(s for s in report.sections if s.parent == vulnerable.index)
+    assert summary.page == 30

@@ -10,6 +10,7 @@ exactly one section. Any text parses: the worst case is one section holding pros
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -352,6 +353,7 @@ def _build_sections(
     else:
         intro_title = ""
 
+    _borrow_missing_pages(headings)
     anchors: list[PageAnchor] = []
     for h in headings:
         if h.in_contents and h.page is not None:
@@ -400,6 +402,20 @@ def _build_sections(
     for p in paras:
         p.section = _section_at(sections, p.start)
     return sections, anchors
+
+
+#: A listed heading with no page number shares the page of the next listed heading when
+#: no more text than this stands between them (a chapter title and its first subheading).
+_SAME_PAGE_CHARS = 600
+
+
+def _borrow_missing_pages(headings: list[_Para]) -> None:
+    """Give a contents-listed heading whose page number was lost the next listed
+    heading's page when only a few lines separate them."""
+    listed = [h for h in headings if h.in_contents]
+    for h, nxt in itertools.pairwise(listed):
+        if h.page is None and nxt.page is not None and nxt.start - h.end <= _SAME_PAGE_CHARS:
+            h.page = nxt.page
 
 
 def _monotone(anchors: list[PageAnchor]) -> list[PageAnchor]:
