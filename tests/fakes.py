@@ -13,6 +13,16 @@ import numpy as np
 
 from peel_search.models import EMBEDDING_DIM, EMBEDDING_MODEL
 
+#: Headings of the bundled report that several test modules cite.
+INVESTIGATING = "How effective is the force at investigating crime and managing offenders?"
+VULNERABLE = (
+    "How effective is the force at protecting from harm those who are vulnerable, and supporting victims?"
+)
+SOC = (
+    "How effective is the force at tackling serious and organised crime, including its arrangements "
+    "for fulfilling its national policing responsibilities?"
+)
+
 #: The fields every JSON hit carries (the CLI's --format json, Hit.to_dict).
 HIT_FIELDS = frozenset(
     {

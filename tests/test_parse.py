@@ -12,6 +12,7 @@ import statistics
 
 import pytest
 
+from fakes import INVESTIGATING, SOC, VULNERABLE
 from peel_search.contents import parse_contents_lines, title_similarity
 from peel_search.parse import parse_report, split_paragraphs
 from peel_search.text import SUPERSCRIPT_RE, fold_whitespace, passage_text
@@ -20,14 +21,6 @@ from peel_search.types import ContentsEntry
 OVERVIEW = "Overview – How well does the force keep people safe and reduce crime?"
 PREVENTING = (
     "How effective is the force at preventing crime and anti-social behaviour, and keeping people safe?"
-)
-INVESTIGATING = "How effective is the force at investigating crime and managing offenders?"
-VULNERABLE = (
-    "How effective is the force at protecting from harm those who are vulnerable, and supporting victims?"
-)
-SOC = (
-    "How effective is the force at tackling serious and organised crime, including its arrangements "
-    "for fulfilling its national policing responsibilities?"
 )
 ANNEX = "Annex A – HMIC judgments"
 INVESTIGATE_VICTIMS = "How well does the force investigate crime and keep victims safe and informed?"

@@ -7,21 +7,13 @@ import itertools
 
 import pytest
 
-from fakes import HIT_FIELDS
+from fakes import HIT_FIELDS, INVESTIGATING, SOC, VULNERABLE
 from peel_search.citation import format_citation, format_section, shorten_heading
 from peel_search.dedupe import THRESHOLD, resemblance, shingles
 from peel_search.errors import QueryError
 from peel_search.search import MAX_QUERY_CHARS, EntityFilter, clean_query, parse_entity_filter, parse_k
 from peel_search.types import Citation
 
-INVESTIGATING = "How effective is the force at investigating crime and managing offenders?"
-VULNERABLE = (
-    "How effective is the force at protecting from harm those who are vulnerable, and supporting victims?"
-)
-SOC = (
-    "How effective is the force at tackling serious and organised crime, including its arrangements "
-    "for fulfilling its national policing responsibilities?"
-)
 TITLE = "PEEL Police effectiveness 2015, West Midlands Police"
 
 # -- queries and parameters (no models) -------------------------------------------------------
