@@ -1,8 +1,8 @@
 """Run the web app on the bundled report: `python app.py` (or `make run`), then open http://127.0.0.1:7860."""
 
 import peel_search
-from peel_search.ui import launch
+from peel_search.server import serve
 
 if __name__ == "__main__":
     index = peel_search.open_index("index", "corpus", notify=print)
-    launch(index, host="127.0.0.1", port=7860)
+    serve(index, host="127.0.0.1", port=7860)

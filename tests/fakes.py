@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -80,16 +80,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(index: Any, app: Any = None, port: int | None = None) -> Iterator[str]:
-    """The web app for ``index`` (or ``app``) served in-process on a free loopback port,
-    with the hardened launch settings; yields its base URL and closes it afterwards."""
-    from peel_search.ui import build_app, launch_options
+def serving(
+    index: Any, app: Any = None, port: int | None = None, allow_origins: Sequence[str] = ()
+) -> Iterator[str]:
+    """The server for ``index`` (with the web app ``app`` when given) run in-process on a
+    free loopback port, as ``peel-search serve`` runs it; yields its base URL."""
+    from peel_search.server import start
 
-    app = app if app is not None else build_app(index)
-    _, url, _ = app.launch(
-        **launch_options(index, port=port or free_port()), prevent_thread_lock=True, quiet=True
-    )
-    try:
-        yield url.rstrip("/")
-    finally:
-        app.close()
+    with start(index, port=port or free_port(), allow_origins=allow_origins, blocks=app) as running:
+        yield running.url

@@ -11,8 +11,9 @@ import pytest
 
 from fakes import serving
 from peel_search import ui_render
+from peel_search.server import gradio_settings
 from peel_search.types import Chunk, Entity, Hit, SearchResult
-from peel_search.ui import QUEUE_SIZE, Handlers, build_app, launch_options
+from peel_search.ui import QUEUE_SIZE, Handlers, build_app
 
 THRIVE_QUESTION = "what does THRIVE stand for"
 THRIVE_TEXT = "THRIVE (Threat, Risk, Harm"
@@ -312,17 +313,17 @@ def test_unexpected_errors_give_a_short_message_not_a_trace(caplog):
     assert "secret internals" in caplog.text
 
 
-def test_launch_options_are_safe(tmp_path):
+def test_gradio_settings_are_safe(tmp_path):
     class FakeIndex:
         folder = tmp_path / "index"
 
-    options = launch_options(FakeIndex())
+    options = gradio_settings(FakeIndex())
     assert options["server_name"] == "127.0.0.1" and options["server_port"] == 7860
-    assert options["share"] is False and options["show_error"] is False
+    assert options["show_error"] is False and options["ssr_mode"] is False
     assert options["allowed_paths"] == [] and str((tmp_path / "index").resolve()) in options["blocked_paths"]
     assert options["run_history"] is False and options["enable_monitoring"] is False
     assert options["mcp_server"] is False and options["max_file_size"]
-    assert launch_options(FakeIndex(), host="0.0.0.0", port=8000)["server_name"] == "0.0.0.0"
+    assert gradio_settings(FakeIndex(), host="0.0.0.0", port=8000)["server_name"] == "0.0.0.0"
 
 
 # -- the app served in-process, driven through gradio_client ------------------------------------

@@ -3,7 +3,7 @@ no file outside the app is served (however the path is spelled), uploads are cap
 other origins get no CORS grant, errors carry no internals, and the queue turns excess
 requests away with a 503 rather than falling over.
 
-The app runs in-process on a free loopback port with :func:`peel_search.ui.launch_options`,
+The app runs in-process on a free loopback port as ``peel-search serve`` runs it,
 from a working folder laid out like a deployment: ``.env``, ``pyproject.toml``, ``corpus/``
 and ``index/`` (the session's index).
 """
@@ -21,11 +21,14 @@ import httpx
 import pytest
 
 from fakes import free_port, serving
-from peel_search.ui import CONCURRENCY, MAX_UPLOAD, SESSIONS_KEPT, build_app, launch_options
+from peel_search import ui
+from peel_search.server import gradio_settings
+from peel_search.ui import CONCURRENCY, MAX_UPLOAD, SESSIONS_KEPT, build_app
 
 pytestmark = pytest.mark.models
 
 SECRET = "PEEL_SECRET_TOKEN=do-not-serve-me"
+TRUSTED = "https://intranet.force.example"
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +47,7 @@ def deployment(tmp_path_factory, built_index_dir, corpus_copy) -> Iterator[Path]
 @pytest.fixture(scope="module")
 def served(index, deployment) -> Iterator[tuple[str, int]]:
     port = free_port()
-    with serving(index, port=port) as url:
+    with serving(index, port=port, allow_origins=[TRUSTED]) as url:
         yield url, port
 
 
@@ -114,12 +117,12 @@ def test_no_file_outside_the_app_is_served(served, deployment, index, prefix):
     assert raw_get(port, "/")[0] == 200  # and the page itself is still there
 
 
-def test_launch_options_block_the_index_and_bound_sessions(index):
-    options = launch_options(index)
+def test_settings_block_the_index_and_bound_sessions(index, served):
+    options = gradio_settings(index)
     folder = Path(index.folder).resolve()
     assert str(folder) in options["blocked_paths"] and str(folder.parent) in options["blocked_paths"]
-    assert options["allowed_paths"] == [] and options["share"] is False
-    assert options["state_session_capacity"] == SESSIONS_KEPT  # memory stays flat under API load
+    assert options["allowed_paths"] == [] and options["show_error"] is False
+    assert ui.SESSIONS_KEPT == SESSIONS_KEPT < 1000  # memory stays flat under API load
 
 
 def test_config_and_api_info_do_not_leak_paths(served, index, corpus_copy, deployment):
@@ -148,33 +151,36 @@ def test_oversized_upload_is_refused(served):
     assert httpx.get(url + "/", timeout=30).status_code == 200
 
 
-@pytest.mark.parametrize("origin", ["http://evil.example", "null", "http://127.0.0.1.evil.example"])
-def test_other_origins_get_no_cors_grant(served, origin):
-    url, _ = served
-    simple = httpx.get(f"{url}/config", headers={"Origin": origin}, timeout=30)
-    assert "access-control-allow-origin" not in simple.headers
-    preflight = httpx.options(
-        f"{url}/gradio_api/call/search",
-        headers={
-            "Origin": origin,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
-        },
-        timeout=30,
-    )
-    assert "access-control-allow-origin" not in preflight.headers
+ROUTES = ["/config", "/gradio_api/info", "/api/search?q=risk&k=1", "/api/health"]
+OTHER_ORIGINS = ["http://evil.example", "null", "http://127.0.0.1.evil.example", TRUSTED + ".evil.example"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Gradio's CORS middleware grants any origin (with credentials) when the Host header is "
-    "not localhost, as it is behind a reverse proxy; launch() has no setting to stop it",
-)
-def test_behind_a_reverse_proxy_other_origins_get_no_cors_grant(served):
+@pytest.mark.parametrize("origin", OTHER_ORIGINS)
+@pytest.mark.parametrize("host", [None, "peel-search.force.example"])  # direct, or behind a proxy
+def test_other_origins_get_no_cors_grant(served, origin, host):
     url, _ = served
-    proxied = {"Host": "peel-search.force.example", "Origin": "http://evil.example"}
-    response = httpx.get(f"{url}/config", headers=proxied, timeout=30)
-    assert "access-control-allow-origin" not in response.headers
+    headers = {"Origin": origin} | ({"Host": host} if host else {})
+    for route in ROUTES:
+        simple = httpx.get(url + route, headers=headers, timeout=30)
+        assert simple.status_code == 200, route
+        assert "access-control-allow-origin" not in simple.headers, (route, simple.headers)
+    for route in ("/gradio_api/call/search", "/api/search"):
+        preflight = httpx.options(
+            url + route,
+            headers=headers
+            | {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+            timeout=30,
+        )
+        assert "access-control-allow-origin" not in preflight.headers, route
+
+
+def test_an_allowed_origin_is_granted_without_credentials(served):
+    url, _ = served
+    proxied = {"Host": "peel-search.force.example", "Origin": TRUSTED}
+    for route in ROUTES:
+        response = httpx.get(url + route, headers=proxied, timeout=30)
+        assert response.headers.get("access-control-allow-origin") == TRUSTED, route
+        assert "access-control-allow-credentials" not in response.headers
 
 
 def test_the_app_own_origin_is_granted(served):
@@ -225,8 +231,6 @@ def test_beyond_its_bound_the_queue_turns_requests_away_politely(index):
     "Queue is full", everything accepted is answered, and the app answers afterwards."""
     app = build_app(SlowIndex(index, 0.4))
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=4)
-    _, url, _ = app.launch(**launch_options(index, port=free_port()), prevent_thread_lock=True, quiet=True)
-    url = url.rstrip("/")
     outcomes: list[str] = []
     lock = threading.Lock()
 
@@ -241,7 +245,7 @@ def test_beyond_its_bound_the_queue_turns_requests_away_politely(index):
         with lock:
             outcomes.append(outcome)
 
-    try:
+    with serving(index, app) as url:
         threads = [threading.Thread(target=ask) for _ in range(16)]
         for t in threads:
             t.start()
@@ -256,5 +260,31 @@ def test_beyond_its_bound_the_queue_turns_requests_away_politely(index):
             f"{url}/gradio_api/call/search", json={"data": ["risk", 1, [], "", ""]}, timeout=30
         )
         assert after.status_code == 200
-    finally:
-        app.close()
+
+
+def test_the_json_route_turns_requests_away_beyond_its_bound(index, monkeypatch):
+    """The plain JSON route has its own bound (2 running, 4 waiting here): of 16 requests at
+    once the excess get a 503 with Retry-After and a one-line error, the rest are answered."""
+    monkeypatch.setattr(ui, "QUEUE_SIZE", 4)
+    outcomes: list[int] = []
+    lock = threading.Lock()
+
+    with serving(SlowIndex(index, 0.4)) as url:
+
+        def ask() -> None:
+            response = httpx.get(f"{url}/api/search", params={"q": "risk", "k": 1}, timeout=60)
+            if response.status_code == 503:
+                assert response.headers["retry-after"] == "1" and "busy" in response.json()["error"]
+            else:
+                assert response.json()["hits"], response.text
+            with lock:
+                outcomes.append(response.status_code)
+
+        threads = [threading.Thread(target=ask) for _ in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert sorted(set(outcomes)) == [200, 503] and len(outcomes) == 16, outcomes
+        assert outcomes.count(200) >= CONCURRENCY + 4
+        assert httpx.get(f"{url}/api/search", params={"q": "risk"}, timeout=30).status_code == 200

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -78,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", default=7860, type=int, help="port (default 7860)")
+    p.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="let pages from this origin call the app from a browser (repeatable), e.g. "
+        "https://intranet.force.example; none other than the app's own by default",
+    )
     return parser
 
 
@@ -228,12 +237,15 @@ def cmd_sections(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .ui import launch
+    from .server import serve
 
     if not 0 < args.port < 65536:
         raise QueryError(f"--port must be from 1 to 65535, not {args.port}")
+    for origin in args.allow_origin:
+        if not re.fullmatch(r"https?://[^/\s]+", origin):
+            raise QueryError(f"--allow-origin takes an origin such as https://host.example, not {origin!r}")
     index = _open(args)
-    launch(index, host=args.host, port=args.port)
+    serve(index, host=args.host, port=args.port, allow_origins=args.allow_origin)
     return EXIT_OK
 
 

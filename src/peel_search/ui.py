@@ -1,7 +1,7 @@
 """The web app: ask, evidence for a judgment, browse by entity, and the report map.
 
-:func:`build_app` returns the Gradio Blocks (it never launches); :func:`launch` serves them
-with safe defaults (see :func:`launch_options`). Every action is also a JSON endpoint for
+:func:`build_app` returns the Gradio Blocks (it never launches); :mod:`peel_search.server`
+serves them with safe settings. Every action is also a JSON endpoint for
 ``gradio_client``: ``/search``, ``/judgments``, ``/evidence``, ``/entities``, ``/browse``
 and ``/sections``.
 
@@ -31,7 +31,7 @@ from . import ui_data, ui_render
 from .errors import PeelSearchError, QueryError
 from .types import Hit
 
-__all__ = ["Handlers", "IndexWatcher", "build_app", "launch", "launch_options"]
+__all__ = ["Handlers", "IndexWatcher", "build_app", "theme"]
 
 log = logging.getLogger(__name__)
 
@@ -322,6 +322,18 @@ class Handlers:
 
     # -- JSON endpoints --------------------------------------------------------------------
 
+    def search_json(
+        self, query: Any, k: Any = 10, entities: Any = None, section: Any = "", judgment: Any = ""
+    ) -> dict[str, Any]:
+        """The search endpoints' answer, raising our own errors (the plain HTTP route in
+        :mod:`peel_search.server` maps them to status codes)."""
+        self.follow_rebuilds()
+        result = self._search(query, k, entities, section, judgment)
+        out = result.to_dict()
+        for hit, row in zip(result.hits, out["hits"], strict=True):
+            row["footnote_texts"] = [{"number": n, "text": t} for n, t in self._footnotes(hit)]
+        return out
+
     @friendly
     def api_search(
         self,
@@ -332,11 +344,7 @@ class Handlers:
         judgment: str = "",
     ) -> dict[str, Any]:
         """Ranked, cited passages for a question: {query, in_report, notices, hits}."""
-        result = self._search(query, k, entities, section, judgment)
-        out = result.to_dict()
-        for hit, row in zip(result.hits, out["hits"], strict=True):
-            row["footnote_texts"] = [{"number": n, "text": t} for n, t in self._footnotes(hit)]
-        return out
+        return self.search_json(query, k, entities, section, judgment)
 
     @friendly
     def api_judgments(self) -> list[dict[str, Any]]:
@@ -543,9 +551,10 @@ def _api(h: Handlers) -> None:
     gr.api(h.api_sections, api_name="sections")
 
 
-def build_app(index: Any) -> gr.Blocks:
-    """The app's Blocks for a loaded index, with a bounded queue. Does not launch."""
-    h = Handlers(index)
+def build_app(index: Any, handlers: Handlers | None = None) -> gr.Blocks:
+    """The app's Blocks for a loaded index, with a bounded queue. Does not launch.
+    ``handlers`` (bound to ``index``) lets a server share them with its own routes."""
+    h = handlers if handlers is not None else Handlers(index)
     with gr.Blocks(title="PEEL inspection search", analytics_enabled=False) as app:
         _api(h)  # first, so the endpoint names are theirs and not the page's handlers'
         header = gr.HTML(_header(index), js_on_load=None)
@@ -577,37 +586,3 @@ def theme() -> gr.themes.Base:
         button_primary_text_color="#ffffff",
         button_primary_border_color="#1f4e79",
     )
-
-
-def launch_options(index: Any, host: str = "127.0.0.1", port: int = 7860) -> dict[str, Any]:
-    """Safe ``Blocks.launch`` settings: local address, no share link, no stack traces, no
-    uploads to speak of, a bounded number of sessions kept in memory, no run history,
-    monitoring or MCP, and nothing of the index or the folder holding it served as a file."""
-    folder = Path(getattr(index, "folder", "index")).resolve()
-    return {
-        "server_name": host,
-        "server_port": port,
-        "share": False,
-        "show_error": False,
-        "max_file_size": MAX_UPLOAD,
-        "allowed_paths": [],
-        "blocked_paths": [str(folder), str(folder.parent)],
-        "state_session_capacity": SESSIONS_KEPT,
-        "run_history": False,
-        "enable_monitoring": False,
-        "mcp_server": False,
-        "ssr_mode": False,
-        "pwa": False,
-        "inbrowser": False,
-        "footer_links": ["api"],
-        "theme": theme(),
-        "css": ui_render.CSS,
-    }
-
-
-def launch(index: Any, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve the app on ``host:port`` until interrupted."""
-    from .models import set_query_threads
-
-    set_query_threads(1)  # the queue runs queries side by side: one core each
-    build_app(index).launch(**launch_options(index, host, port))

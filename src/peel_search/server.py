@@ -1,0 +1,259 @@
+"""The HTTP server: the web app, plus a plain JSON search route, under one origin policy.
+
+Gradio's own ``launch()`` grants any ``Origin`` (with credentials) whenever the ``Host``
+header is not localhost, which is every request behind a reverse proxy. So the Blocks
+are mounted in our own FastAPI app instead, whose CORS middleware Gradio defers to: only
+the server's own loopback origins and those given with ``--allow-origin`` are granted.
+
+Routes besides the web app at ``/`` (and its ``gradio_api`` endpoints):
+
+``GET /api/search?q=...&k=10&entity=GPE:Wolverhampton&section=...&judgment=...``
+    The same JSON as the app's ``/search`` endpoint and the CLI's ``--format json``:
+    ``{query, in_report, notices, hits}``. ``POST /api/search`` takes the same fields as
+    a JSON object (``query``, ``k``, ``entities``, ``section``, ``judgment``), for long
+    queries. Bad input is a 400 with ``{"error": "..."}``, one line.
+``GET /api/health``
+    ``{"status": "ok", "passages": N}``.
+
+The JSON route skips Gradio's queue and session bookkeeping (about half of a Gradio
+call's cost), so it is the one for scripts and load. It has its own bound: at most
+:data:`~peel_search.ui.CONCURRENCY` searches run at once and
+:data:`~peel_search.ui.QUEUE_SIZE` wait; beyond that a request gets a 503 with
+``Retry-After`` straight away rather than queueing without end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.cors import CORSMiddleware
+
+from . import ui, ui_render
+from .errors import IndexUnusableError, PeelSearchError, QueryError
+
+__all__ = ["Gate", "RunningServer", "create_server", "gradio_settings", "serve", "start"]
+
+log = logging.getLogger(__name__)
+
+#: A POST body larger than this is refused (413) before it is read: queries are cut to
+#: :data:`peel_search.search.MAX_QUERY_CHARS` anyway, and this leaves room for a 1 MB one.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+BUSY = "the server is busy: try again in a moment"
+UNEXPECTED = "something went wrong on the server; the details are in its log"
+
+
+class Gate:
+    """Admission for the JSON route: ``running`` requests at once, ``waiting`` more queued,
+    the rest turned away. Used from the event loop only, so plain counters suffice."""
+
+    def __init__(self, running: int, waiting: int) -> None:
+        self._slots = asyncio.Semaphore(running)
+        self._capacity = running + waiting
+        self.admitted = 0
+
+    def try_enter(self) -> bool:
+        if self.admitted >= self._capacity:
+            return False
+        self.admitted += 1
+        return True
+
+    async def run(self, fn: Any, *args: Any) -> Any:
+        """Run ``fn(*args)`` in a worker thread once a slot is free; call after
+        :meth:`try_enter` succeeded."""
+        try:
+            async with self._slots:
+                return await run_in_threadpool(fn, *args)
+        finally:
+            self.admitted -= 1
+
+
+def gradio_settings(index: Any, host: str = "127.0.0.1", port: int = 7860) -> dict[str, Any]:
+    """Safe settings for mounting the Blocks: no stack traces, no uploads to speak of, no run
+    history, monitoring or MCP, and nothing of the index or the folder holding it served as
+    a file (``allowed_paths`` empty, both folders in ``blocked_paths``)."""
+    folder = Path(getattr(index, "folder", "index")).resolve()
+    return {
+        "server_name": host,
+        "server_port": port,
+        "show_error": False,
+        "max_file_size": ui.MAX_UPLOAD,
+        "allowed_paths": [],
+        "blocked_paths": [str(folder), str(folder.parent)],
+        "run_history": False,
+        "enable_monitoring": False,
+        "mcp_server": False,
+        "ssr_mode": False,
+        "pwa": False,
+        "footer_links": ["api"],
+        "theme": ui.theme(),
+        "css": ui_render.CSS,
+    }
+
+
+def _own_origins(host: str, port: int) -> list[str]:
+    names = {host, "localhost", "127.0.0.1"}
+    return sorted(f"http://{name}:{port}" for name in names)
+
+
+def _error(status: int, message: str, **headers: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers or None)
+
+
+def _status_of(exc: PeelSearchError) -> int:
+    if isinstance(exc, QueryError):
+        return 400
+    if isinstance(exc, IndexUnusableError):
+        return 503
+    return 500
+
+
+def create_server(
+    index: Any,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    allow_origins: Sequence[str] = (),
+    blocks: gr.Blocks | None = None,
+) -> FastAPI:
+    """The whole HTTP app for a loaded index: JSON routes, then the web app at ``/``.
+
+    ``blocks`` (built with the same index) replaces the default web app, for tests.
+    """
+    handlers = ui.Handlers(index)
+    blocks = blocks if blocks is not None else ui.build_app(index, handlers)
+    blocks.state_session_capacity = ui.SESSIONS_KEPT
+    gate = Gate(ui.CONCURRENCY, ui.QUEUE_SIZE)
+
+    api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    api.add_middleware(
+        CORSMiddleware,
+        allow_origins=[*_own_origins(host, port), *allow_origins],
+        allow_methods=["GET", "POST"],
+        allow_headers=["content-type"],
+        allow_credentials=False,
+    )
+
+    async def answer(query: Any, k: Any, entities: Any, section: Any, judgment: Any) -> JSONResponse:
+        if not gate.try_enter():
+            return _error(503, BUSY, **{"Retry-After": "1"})
+        try:
+            body = await gate.run(handlers.search_json, query, k, entities, section, judgment)
+        except PeelSearchError as exc:
+            return _error(_status_of(exc), str(exc))
+        except Exception:
+            log.exception("unexpected error in /api/search")
+            return _error(500, UNEXPECTED)
+        return JSONResponse(body)
+
+    @api.get("/api/search")
+    async def search_get(
+        q: str = "",
+        k: str = "10",
+        entity: list[str] = Query(default=[]),  # noqa: B008 (FastAPI's way to take a list)
+        section: str = "",
+        judgment: str = "",
+    ) -> JSONResponse:
+        return await answer(q, k, entity, section, judgment)
+
+    @api.post("/api/search")
+    async def search_post(request: Request) -> JSONResponse:
+        size = request.headers.get("content-length", "")
+        if not size.isdigit():
+            return _error(411, "send the query as a JSON body with a Content-Length")
+        if int(size) > MAX_BODY_BYTES:
+            return _error(413, f"the request is over {MAX_BODY_BYTES // 1024} kB: send a shorter query")
+        try:
+            fields = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            return _error(400, 'send a JSON object such as {"query": "missing children", "k": 5}')
+        if not isinstance(fields, dict) or set(fields) - {"query", "k", "entities", "section", "judgment"}:
+            return _error(400, "send a JSON object with query, and optionally k, entities, section, judgment")
+        return await answer(
+            fields.get("query", ""),
+            fields.get("k", 10),
+            fields.get("entities"),
+            fields.get("section", ""),
+            fields.get("judgment", ""),
+        )
+
+    @api.get("/api/health")
+    async def health() -> dict[str, Any]:
+        handlers.follow_rebuilds()
+        return {"status": "ok", "passages": handlers.index.size}
+
+    api.state.blocks = blocks
+    return gr.mount_gradio_app(api, blocks, path="/", **gradio_settings(index, host, port))
+
+
+def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=3,  # the page's event streams would otherwise hold it open
+        server_header=False,
+    )
+
+
+def serve(index: Any, host: str = "127.0.0.1", port: int = 7860, allow_origins: Sequence[str] = ()) -> None:
+    """Serve the app on ``host:port`` until interrupted."""
+    from .models import set_query_threads
+
+    set_query_threads(1)  # searches run side by side, one core each
+    app = create_server(index, host, port, allow_origins)
+    print(f"peel-search: serving on http://{host}:{port} (Ctrl+C to stop)", flush=True)
+    uvicorn.Server(_config(app, host, port)).run()
+
+
+class RunningServer:
+    """A server started in a background thread (tests, benchmarks): ``url``, ``close()``."""
+
+    def __init__(self, app: FastAPI, host: str, port: int) -> None:
+        self.url = f"http://{host}:{port}"
+        self._blocks: gr.Blocks = app.state.blocks
+        self._server = uvicorn.Server(_config(app, host, port))
+        self._thread = threading.Thread(target=self._server.run, name="peel-search-server", daemon=True)
+
+    def _start(self, timeout: float = 30.0) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start on {self.url}")
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        self._blocks.close(verbose=False)  # its queue and the page's event streams first
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start(
+    index: Any,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    allow_origins: Sequence[str] = (),
+    blocks: gr.Blocks | None = None,
+) -> RunningServer:
+    """Start serving in a background thread; returns once it accepts connections."""
+    running = RunningServer(create_server(index, host, port, allow_origins, blocks), host, port)
+    running._start()
+    return running
