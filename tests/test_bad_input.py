@@ -433,3 +433,76 @@ def test_other_endpoints(client, endpoint, kwargs, error):
 def test_the_app_still_answers_after_all_that(client):
     result = _predict(client, "/search", query="what does THRIVE stand for", k=1)
     assert "THRIVE (Threat, Risk, Harm" in result["hits"][0]["text"]
+
+
+# -- the plain JSON route (/api/search) -----------------------------------------------------
+
+
+def _post_json(url: str, fields: dict[str, Any]) -> Any:
+    """POST with ``\\ud800``-style escapes (a lone surrogate cannot be UTF-8 encoded)."""
+    import httpx
+
+    body = json.dumps(fields)  # ensure_ascii; NaN stays NaN, which json.loads reads back
+    return httpx.post(
+        f"{url}/api/search", content=body, headers={"Content-Type": "application/json"}, timeout=60
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_json_route(server, index, case):
+    fields = {
+        "query": case.query,
+        "k": case.k,
+        "entities": list(case.entities),
+        "section": case.section or "",
+        "judgment": case.judgment or "",
+    }
+    response = _post_json(server, fields)
+    if case.error:
+        assert response.status_code == 400, response.text[:300]
+        message = response.json()["error"]
+        assert re.search(case.error, message), message
+        one_line(message)
+        return
+    assert response.status_code == 200, response.text[:300]
+    check_result(case, response.json(), index.size)
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("{not json", 400),
+        ('"just a string"', 400),
+        ("[1, 2]", 400),
+        ('{"query": "risk", "limit": 5}', 400),
+        ("\xff\xfe garbage", 400),
+        ("", 400),
+    ],
+)
+def test_json_route_refuses_malformed_bodies(server, body, status):
+    import httpx
+
+    response = httpx.post(
+        f"{server}/api/search", content=body.encode("latin-1"), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == status
+    one_line(response.json()["error"])
+
+
+def test_json_route_refuses_an_oversized_body_before_reading_it(server):
+    import httpx
+
+    from peel_search.server import MAX_BODY_BYTES
+
+    response = httpx.post(f"{server}/api/search", content=b"x" * (MAX_BODY_BYTES + 1), timeout=60)
+    assert response.status_code == 413 and "shorter query" in response.json()["error"]
+
+
+def test_json_route_get_takes_repeated_entity_filters(server):
+    import httpx
+
+    params = [("q", "neighbourhood policing"), ("k", "3"), ("entity", "GPE:Wolverhampton")]
+    result = httpx.get(f"{server}/api/search", params=params, timeout=60).json()
+    assert result["hits"] and all("Wolverhampton" in h["text"] for h in result["hits"])
+    bad = httpx.get(f"{server}/api/search", params={"q": "risk", "k": "-1"}, timeout=60)
+    assert bad.status_code == 400 and "k must be" in bad.json()["error"]

@@ -280,3 +280,20 @@ def test_module_entry_point_runs(dirs):
     )
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)) == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "0"], "--port must be from 1 to 65535"),
+        (["--port", "70000"], "--port must be from 1 to 65535"),
+        (["--allow-origin", "evil.example"], "--allow-origin takes an origin"),
+        (["--allow-origin", "https://ok.example/path"], "--allow-origin takes an origin"),
+        (["--allow-origin", "*"], "--allow-origin takes an origin"),
+    ],
+)
+def test_serve_refuses_bad_settings_before_loading_anything(capsys, tmp_path, args, message):
+    code, _, err = run(capsys, "serve", "--index", str(tmp_path / "none"), *args)
+    assert code == 2 and message in err
+    assert_one_error_line(err)
+    assert not (tmp_path / "none").exists()  # refused before any index was built
