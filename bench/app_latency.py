@@ -72,13 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     from gradio_client import Client
 
     import peel_search
-    from peel_search.ui import build_app, launch_options
+    from peel_search.server import start
 
     questions = read_questions(args.questions)
     index = peel_search.open_index(args.index, args.corpus, notify=print)
     index.warm_up()
-    app = build_app(index)
-    _, url, _ = app.launch(**launch_options(index, port=free_port()), prevent_thread_lock=True, quiet=True)
+    running = start(index, port=free_port())
+    url = running.url
     try:
         client = Client(url, verbose=False)
         for q in questions:
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             index.search(q, k=args.k)
             direct.append((time.perf_counter() - start) * 1000)
     finally:
-        app.close()
+        running.close()
 
     p50, p95 = percentile(timings, 50), percentile(timings, 95)
     print(

@@ -1,9 +1,10 @@
-"""Load and soak test of the web app's /search endpoint: N concurrent clients on loopback.
+"""Load and soak test of the search endpoint: N concurrent clients on loopback.
 
 Starts ``peel-search serve`` (the real server, building the index in index/ first when it
 is missing or stale) on a free 127.0.0.1 port, warms it up, then has ``--clients`` threads
-ask the dev-set questions through Gradio's REST API (``POST /gradio_api/call/search`` then
-its event stream) for ``--seconds``. Each client sends at its share of ``--rate`` queries/s
+ask the dev-set questions for ``--seconds``: through the plain JSON route
+(``GET /api/search``, the default) or, with ``--endpoint gradio``, through the web app's
+Gradio API (``POST /gradio_api/call/search`` then its event stream). Each client sends at its share of ``--rate`` queries/s
 (``--rate 0``: back to back, as fast as answers come). Prints throughput, p50/p95/p99
 latency, the error count, and the server's resident memory sampled through the run.
 With ``--burst N`` it then sends N requests at once, to show the queue's bound turning the
@@ -14,6 +15,7 @@ The server is stopped at the end, whatever happens.
     .venv/bin/python bench/load.py --seconds 120            # the soak: is memory flat?
     .venv/bin/python bench/load.py --rate 0 --seconds 20    # closed loop: the ceiling
     .venv/bin/python bench/load.py --seconds 10 --burst 200 # the queue's bound
+    .venv/bin/python bench/load.py --endpoint gradio        # the same through Gradio's queue
 
 Targets (2 cores): >= 30 queries/s sustained with 16 clients, p95 <= 200 ms, 0 errors,
 memory flat over a 2-minute soak.
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,8 +61,18 @@ class Tally:
             self.errors[kind] = self.errors.get(kind, 0) + 1
 
 
-def ask(http: httpx.Client, url: str, question: str, k: int) -> str:
-    """One /search call through the REST API: ``"ok"`` or what went wrong."""
+def ask_json(http: httpx.Client, url: str, question: str, k: int) -> str:
+    """One ``GET /api/search``: ``"ok"`` or what went wrong."""
+    response = http.get(f"{url}/api/search", params={"q": question, "k": k})
+    if response.status_code == 503:
+        return "rejected: busy"
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}"
+    return "ok" if response.json()["hits"] else "no hits"
+
+
+def ask_gradio(http: httpx.Client, url: str, question: str, k: int) -> str:
+    """One /search call through Gradio's REST API: ``"ok"`` or what went wrong."""
     start = http.post(f"{url}/gradio_api/call/search", json={"data": [question, k, [], "", ""]})
     if start.status_code == 503:
         return "rejected: queue full"
@@ -73,8 +86,19 @@ def ask(http: httpx.Client, url: str, question: str, k: int) -> str:
     return "ok" if hits else "no hits"
 
 
+Ask = Callable[[httpx.Client, str, str, int], str]
+ENDPOINTS: dict[str, Ask] = {"json": ask_json, "gradio": ask_gradio}
+
+
 def client_loop(
-    url: str, questions: list[str], k: int, interval: float, deadline: float, seed: int, tally: Tally
+    ask: Ask,
+    url: str,
+    questions: list[str],
+    k: int,
+    interval: float,
+    deadline: float,
+    seed: int,
+    tally: Tally,
 ) -> None:
     rng = random.Random(seed)
     order = questions[:]
@@ -144,7 +168,7 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait(timeout=15)
 
 
-def burst(url: str, n: int, k: int, question: str) -> dict[str, int]:
+def burst(ask: Ask, url: str, n: int, k: int, question: str) -> dict[str, int]:
     """``n`` requests at once; how many of each outcome."""
     outcomes: dict[str, int] = {}
     lock = threading.Lock()
@@ -170,6 +194,7 @@ def burst(url: str, n: int, k: int, question: str) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--endpoint", choices=sorted(ENDPOINTS), default="json")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30.0, help="timed run (default 30)")
     parser.add_argument("--rate", type=float, default=32.0, help="queries/s offered in all; 0 = closed loop")
@@ -183,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.clients < 1 or args.seconds <= 0 or args.rate < 0:
         parser.error("--clients >= 1, --seconds > 0 and --rate >= 0")
 
+    ask = ENDPOINTS[args.endpoint]
     questions = read_questions(args.questions)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -200,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         clients = [
             threading.Thread(
                 target=client_loop,
-                args=(url, questions, args.k, interval, deadline, seed, tally),
+                args=(ask, url, questions, args.k, interval, deadline, seed, tally),
                 daemon=True,
             )
             for seed in range(args.clients)
@@ -214,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             c.join(timeout=REQUEST_TIMEOUT + 5)
         elapsed = time.monotonic() - began
         rss.append((elapsed, rss_mb(server.pid)))
-        burst_outcomes = burst(url, args.burst, args.k, questions[0]) if args.burst else {}
+        burst_outcomes = burst(ask, url, args.burst, args.k, questions[0]) if args.burst else {}
         with httpx.Client(timeout=60) as http:
             alive = ask(http, url, questions[0], args.k) == "ok"
     finally:
@@ -226,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     p50, p95, p99 = (percentile(tally.latencies_ms, q) for q in (50, 95, 99))
     offered = f"{args.rate:.0f} q/s offered" if args.rate else "closed loop"
     print(
-        f"/search, {args.clients} clients, {offered}, k={args.k}, {elapsed:.0f} s, {len(questions)} questions"
+        f"{'GET /api/search' if args.endpoint == 'json' else 'Gradio /search'}, {args.clients} clients, {offered}, k={args.k}, {elapsed:.0f} s, {len(questions)} questions"
     )
     print(f"  throughput {qps:.1f} queries/s   ({done} answered)")
     print(
