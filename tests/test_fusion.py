@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from peel_search.dedupe import near_duplicate_groups, resemblance, shingles
 from peel_search.fusion import max_pool, min_max, ranks, reciprocal_rank_fusion, weighted_sum
-from peel_search.lexical import tokenize
+from peel_search.lexical import LexicalIndex, index_terms, tokenize
 
 # -- ranks and reciprocal rank fusion ---------------------------------------------------------
 
@@ -189,3 +189,20 @@ def test_tokenize_hyphens_meet_closed_and_open_forms():
 def test_tokenize_possessives_and_numbers():
     assert tokenize("force's") == tokenize("force")
     assert tokenize("83.0 percent") == ["83.0", "percent"]
+
+
+def test_index_terms_bring_derivational_families_together():
+    for family in (["terrorism", "terrorist", "counter-terrorist"], ["partner", "partnership"]):
+        shared = set.intersection(*(set(index_terms(word)) for word in family))
+        assert shared, family
+    assert index_terms("police crime") == ["polic", "crime"]  # short stems stay whole
+    assert index_terms("the of") == []
+
+
+def test_bm25_finds_a_derivational_variant_and_says_what_it_knows():
+    docs = ["The region has the highest counter-terrorist threat outside London.", "Burglary fell."]
+    lexical = LexicalIndex.build(docs)
+    scores = lexical.scores("terrorism risk")
+    assert scores[0] > 0 and scores[1] == 0
+    assert lexical.knows("terrorism") and lexical.knows("burglaries") and not lexical.knows("khat")
+    assert lexical.coverage("terrorism khat") == 0.5

@@ -3,6 +3,11 @@
 Tokens are lower-case words with English stop words removed, Snowball-stemmed.
 A hyphenated word also yields its parts and its closed form, so "anti-social",
 "antisocial" and "anti social" meet.
+
+BM25 matches stems cut to their first :data:`TERM_PREFIX` characters: Snowball strips
+inflections but few derivational endings ("terrorism" -> "terror", "terrorist" ->
+"terrorist"; "partner" / "partnership", "supervise" / "supervisor"), and a shared
+prefix of the stem brings such families together.
 """
 
 from __future__ import annotations
@@ -52,6 +57,17 @@ def tokenize(text: str) -> list[str]:
     return list(_stemmer().stemWords(words)) if words else []
 
 
+#: Characters of a stem that BM25 matches on (``None``: the whole stem). Changing it
+#: changes the index: bump ``store.FORMAT_VERSION``.
+TERM_PREFIX: int | None = 6
+
+
+def index_terms(text: str) -> list[str]:
+    """The terms BM25 indexes and searches: :func:`tokenize`'s stems, cut to :data:`TERM_PREFIX`."""
+    stems = tokenize(text)
+    return stems if TERM_PREFIX is None else [t[:TERM_PREFIX] for t in stems]
+
+
 class LexicalIndex:
     """BM25 (bm25s, Lucene variant) over pre-tokenized documents."""
 
@@ -64,7 +80,7 @@ class LexicalIndex:
         import bm25s
 
         retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
-        tokens = [tokenize(d) or ["\x00empty"] for d in documents]
+        tokens = [index_terms(d) or ["\x00empty"] for d in documents]
         retriever.index(tokens, show_progress=False)
         return cls(retriever)
 
@@ -79,8 +95,12 @@ class LexicalIndex:
 
     @property
     def vocabulary(self) -> dict[str, int]:
-        """Every stemmed word the index knows, with its id."""
+        """Every term (see :func:`index_terms`) the index knows, with its id."""
         return self._vocab
+
+    def knows(self, text: str) -> bool:
+        """Whether the index knows every term of ``text`` (true when it has none)."""
+        return all(t in self._vocab for t in index_terms(text))
 
     @property
     def size(self) -> int:
@@ -88,12 +108,12 @@ class LexicalIndex:
 
     def coverage(self, query: str) -> float:
         """Share of the query's words the index knows (1.0 for a query of stop words only)."""
-        terms = tokenize(query)
+        terms = index_terms(query)
         return sum(t in self._vocab for t in terms) / len(terms) if terms else 1.0
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for ``query`` (zeros when no term is known)."""
-        terms = [t for t in tokenize(query) if t in self._vocab]
+        terms = [t for t in index_terms(query) if t in self._vocab]
         if not terms:
             return np.zeros(self.size, dtype=np.float64)
         return np.asarray(self._retriever.get_scores(terms), dtype=np.float64)

@@ -336,8 +336,7 @@ class SearchIndex:
 
     def _word_present(self, word: str) -> bool:
         """Whether the report has ``word``, an acronym for it, or a word close to it."""
-        stems = tokenize(word)
-        if not stems or all(s in self._lexical.vocabulary for s in stems):
+        if self._lexical.knows(word):
             return True
         if expand_query(word, self._acronyms):
             return True

@@ -33,7 +33,7 @@ from typing import Any
 
 from .errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexStaleError
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 REPORTS = "reports.json"
