@@ -413,11 +413,14 @@ def test_sections_endpoint(client):
         ({"entities": ["FOO:bar"], "api_name": "/browse"}, "unknown entity label"),
     ],
 )
-def test_bad_input_through_the_api_gives_the_message(client, kwargs, message):
+def test_bad_input_through_the_api_gives_the_message(client, kwargs, message, capfd, caplog):
     from gradio_client.exceptions import AppError
 
+    caplog.set_level("INFO", logger="peel_search.ui")
     with pytest.raises(AppError, match=message):
         client.predict(**kwargs)
+    assert "Traceback" not in capfd.readouterr().err  # the server's log: one line, no trace
+    assert any(message in r.getMessage() and not r.exc_info for r in caplog.records)
 
 
 @pytest.mark.models

@@ -6,7 +6,8 @@ serves them with safe settings. Every action is also a JSON endpoint for
 and ``/sections``.
 
 Bad input never shows a stack trace: a :class:`PeelSearchError` becomes its one-line
-message in the page (``gr.Error``), anything unexpected a short apology, logged in full.
+message in the page (``gr.Error``) and one line in the log, anything unexpected a short
+apology, logged in full once.
 
 The app follows a rebuild of its index (``peel-search index --rebuild`` while it runs): each
 request checks the index's manifest (one ``stat``) and, when it has been replaced, loads
@@ -72,11 +73,14 @@ def friendly(fn: F) -> F:
         except gr.Error:
             raise
         except PeelSearchError as exc:
-            raise gr.Error(str(exc), title="Please check the input") from None
+            log.info("%s refused: %s", fn.__name__, exc)
+            raise gr.Error(str(exc), title="Please check the input", print_exception=False) from None
         except Exception:
             log.exception("unexpected error in %s", fn.__name__)
             raise gr.Error(
-                "Something went wrong on the server; the details are in its log.", title="Unexpected error"
+                "Something went wrong on the server; the details are in its log.",
+                title="Unexpected error",
+                print_exception=False,  # logged just above, once
             ) from None
 
     return wrapper  # type: ignore[return-value]
