@@ -22,7 +22,7 @@ import pytest
 
 from fakes import free_port, serving
 from peel_search import ui
-from peel_search.server import gradio_settings
+from peel_search.server import create_server, gradio_settings
 from peel_search.ui import CONCURRENCY, MAX_UPLOAD, SESSIONS_KEPT, build_app
 
 pytestmark = pytest.mark.models
@@ -117,12 +117,13 @@ def test_no_file_outside_the_app_is_served(served, deployment, index, prefix):
     assert raw_get(port, "/")[0] == 200  # and the page itself is still there
 
 
-def test_settings_block_the_index_and_bound_sessions(index, served):
+def test_settings_block_the_index_and_bound_sessions(index):
     options = gradio_settings(index)
     folder = Path(index.folder).resolve()
     assert str(folder) in options["blocked_paths"] and str(folder.parent) in options["blocked_paths"]
     assert options["allowed_paths"] == [] and options["show_error"] is False
-    assert ui.SESSIONS_KEPT == SESSIONS_KEPT < 1000  # memory stays flat under API load
+    blocks = create_server(index).state.blocks
+    assert blocks.state_holder.capacity == SESSIONS_KEPT < 1000  # memory stays flat under API load
 
 
 def test_config_and_api_info_do_not_leak_paths(served, index, corpus_copy, deployment):
