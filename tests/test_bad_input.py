@@ -34,7 +34,7 @@ pytestmark = pytest.mark.models
 
 @pytest.fixture(scope="module", autouse=True)
 def one_thread_per_query():
-    """As the server runs queries (see ``ui.launch``): one torch thread each. On a busy
+    """As the server runs queries (see ``server.serve``): one torch thread each. On a busy
     machine, OpenMP threads waiting for a core make a query many times slower."""
     import torch
 
