@@ -188,7 +188,7 @@ def create_server(
         )
 
     @api.get("/api/health")
-    async def health() -> dict[str, Any]:
+    def health() -> dict[str, Any]:  # not async: following a rebuild loads an index
         handlers.follow_rebuilds()
         return {"status": "ok", "passages": handlers.index.size}
 
