@@ -19,9 +19,10 @@ import time
 from pathlib import Path
 
 import gradio as gr
+import httpx
 import pytest
 
-from fakes import HashEmbedder
+from fakes import HashEmbedder, serving
 from peel_search import store
 from peel_search.build import build_index
 from peel_search.cli import main
@@ -398,3 +399,16 @@ def test_the_index_folder_briefly_missing_is_not_an_error(app_handlers, index_co
     finally:
         os.replace(aside, folder)
     assert h.index.size > 100
+
+
+def test_the_json_route_answers_from_a_rebuilt_index(index_copy, tmp_path):
+    folder, _ = index_copy
+    loaded = SearchIndex.load(folder)
+    loaded.use_embedder(HashEmbedder())
+    with serving(loaded) as url:
+        before = httpx.get(f"{url}/api/search", params={"q": "offenders", "k": 10}, timeout=60).json()
+        assert len(before["hits"]) == 10
+        build_index(_tiny_corpus(tmp_path), folder, progress=quiet, embedder=HashEmbedder())
+        after = httpx.get(f"{url}/api/search", params={"q": "offenders", "k": 10}, timeout=60).json()
+        assert len(after["hits"]) == 5 and all(h["citation"].startswith("Tiny report") for h in after["hits"])
+        assert httpx.get(f"{url}/api/health", timeout=60).json() == {"status": "ok", "passages": 5}

@@ -144,11 +144,15 @@ def create_server(
         allow_credentials=False,
     )
 
+    def search(*args: Any) -> dict[str, Any]:
+        handlers.follow_rebuilds()
+        return handlers.search_json(*args)
+
     async def answer(query: Any, k: Any, entities: Any, section: Any, judgment: Any) -> JSONResponse:
         if not gate.try_enter():
             return _error(503, BUSY, **{"Retry-After": "1"})
         try:
-            body = await gate.run(handlers.search_json, query, k, entities, section, judgment)
+            body = await gate.run(search, query, k, entities, section, judgment)
         except PeelSearchError as exc:
             return _error(_status_of(exc), str(exc))
         except Exception:

@@ -330,8 +330,7 @@ class Handlers:
         self, query: Any, k: Any = 10, entities: Any = None, section: Any = "", judgment: Any = ""
     ) -> dict[str, Any]:
         """The search endpoints' answer, raising our own errors (the plain HTTP route in
-        :mod:`peel_search.server` maps them to status codes)."""
-        self.follow_rebuilds()
+        :mod:`peel_search.server` maps them to status codes). Call :meth:`follow_rebuilds` first."""
         result = self._search(query, k, entities, section, judgment)
         out = result.to_dict()
         for hit, row in zip(result.hits, out["hits"], strict=True):
