@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     from gradio_client import Client
 
     import peel_search
-    from peel_search.server import start
+    from peel_search.web.server import start
 
     questions = read_questions(args.questions)
     index = peel_search.open_index(args.index, args.corpus, notify=print)

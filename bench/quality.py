@@ -3,7 +3,7 @@
     .venv/bin/python bench/quality.py [--questions ../shared/eval/qa_dev.jsonl] [--index index]
 
 A hit is a returned passage containing one of the question's gold spans (matching rule
-in peel_search.metrics). Prints hit@1/3/5/10 and MRR@10 overall and by question type for
+in peel_search.retrieve.metrics). Prints hit@1/3/5/10 and MRR@10 overall and by question type for
 the full system, for BM25 alone and dense alone on the same passages, and with each
 component switched off; then the "not in the report" signal's precision and recall.
 The last lines are a short summary.
@@ -26,8 +26,8 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from peel_search.metrics import first_hit_rank, hit_at, mrr_at, precision_recall  # noqa: E402
-from peel_search.search import DEFAULT_RANKING, RankConfig, open_index  # noqa: E402
+from peel_search.retrieve.metrics import first_hit_rank, hit_at, mrr_at, precision_recall  # noqa: E402
+from peel_search.retrieve.search import DEFAULT_RANKING, RankConfig, open_index  # noqa: E402
 
 DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
 

@@ -32,8 +32,8 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from peel_search.build import build_index  # noqa: E402
-from peel_search.search import SearchIndex  # noqa: E402
+from peel_search.index.build import build_index  # noqa: E402
+from peel_search.retrieve.search import SearchIndex  # noqa: E402
 
 DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
 

@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import numpy as np  # noqa: E402
 
-from peel_search.metrics import hit_at, mrr_at, passage_matches  # noqa: E402
-from peel_search.search import DEFAULT_RANKING, SearchIndex, open_index  # noqa: E402
+from peel_search.retrieve.metrics import hit_at, mrr_at, passage_matches  # noqa: E402
+from peel_search.retrieve.search import DEFAULT_RANKING, SearchIndex, open_index  # noqa: E402
 
 SETS = (ROOT.parent / "shared" / "eval" / "qa_dev.jsonl", ROOT / "bench" / "data" / "calibration.jsonl")
 GRID = (0.0, 0.5, 1.0, 2.0)

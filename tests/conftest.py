@@ -27,14 +27,14 @@ def source_text() -> str:
 
 @pytest.fixture(scope="session")
 def report(source_text):
-    from peel_search.parse import parse_report
+    from peel_search.ingest.parse import parse_report
 
     return parse_report(source_text, "peel-2015-effectiveness-west-midlands")
 
 
 @pytest.fixture(scope="session")
 def chunks(report):
-    from peel_search.chunk import chunk_report
+    from peel_search.ingest.chunk import chunk_report
 
     return chunk_report(report)
 
@@ -50,7 +50,7 @@ def corpus_copy(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def built_index_dir(tmp_path_factory, corpus_copy) -> Path:
     """The real index of the bundled report, built once with the real models."""
-    from peel_search.build import build_index
+    from peel_search.index.build import build_index
 
     out = tmp_path_factory.mktemp("built") / "index"
     build_index(corpus_copy, out, progress=lambda message: None)
@@ -60,7 +60,7 @@ def built_index_dir(tmp_path_factory, corpus_copy) -> Path:
 @pytest.fixture(scope="session")
 def index(built_index_dir, corpus_copy):
     """The loaded real index (read-only: do not rebuild or modify it in a test)."""
-    from peel_search.search import SearchIndex
+    from peel_search.retrieve.search import SearchIndex
 
     return SearchIndex.load(built_index_dir, corpus_copy)
 

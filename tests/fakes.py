@@ -85,7 +85,7 @@ def serving(
 ) -> Iterator[str]:
     """The server for ``index`` (with the web app ``app`` when given) run in-process on a
     free loopback port, as ``peel-search serve`` runs it; yields its base URL."""
-    from peel_search.server import start
+    from peel_search.web.server import start
 
     with start(index, port=port or free_port(), allow_origins=allow_origins, blocks=app) as running:
         yield running.url

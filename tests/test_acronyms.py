@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from peel_search.acronyms import expand_query, find_definitions
+from peel_search.ingest.acronyms import expand_query, find_definitions
 
 THRIVE_LONG = "Threat, Risk, Harm, Investigation, Vulnerability, Engagement"
 

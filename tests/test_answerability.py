@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from peel_search.answerability import AnswerType, answer_type, focus_words, unanswered_reason
+from peel_search.retrieve.answerability import AnswerType, answer_type, focus_words, unanswered_reason
 
 
 @pytest.mark.parametrize(

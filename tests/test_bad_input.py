@@ -25,9 +25,9 @@ import pytest
 
 from fakes import serving
 from peel_search.errors import QueryError
-from peel_search.search import MAX_QUERY_CHARS
+from peel_search.retrieve.search import MAX_QUERY_CHARS
 from peel_search.types import SearchResult
-from peel_search.ui import Handlers
+from peel_search.web.ui import Handlers
 
 pytestmark = pytest.mark.models
 
@@ -492,7 +492,7 @@ def test_json_route_refuses_malformed_bodies(server, body, status):
 def test_json_route_refuses_an_oversized_body_before_reading_it(server):
     import httpx
 
-    from peel_search.server import MAX_BODY_BYTES
+    from peel_search.web.server import MAX_BODY_BYTES
 
     response = httpx.post(f"{server}/api/search", content=b"x" * (MAX_BODY_BYTES + 1), timeout=60)
     assert response.status_code == 413 and "shorter query" in response.json()["error"]

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from peel_search.chunk import DEFAULT_CONFIG, ChunkConfig, chunk_id, chunk_report
-from peel_search.parse import parse_report
-from peel_search.text import passage_text
+from peel_search.ingest.chunk import DEFAULT_CONFIG, ChunkConfig, chunk_id, chunk_report
+from peel_search.ingest.parse import parse_report
+from peel_search.ingest.text import passage_text
 
 VOCAB = [
     "force",

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from fakes import HashEmbedder
-from peel_search import store
-from peel_search.build import build_index, has_headings
 from peel_search.cli import main
-from peel_search.corpus import MAX_BYTES, read_corpus
 from peel_search.errors import CorpusError
-from peel_search.parse import parse_report
+from peel_search.index import store
+from peel_search.index.build import build_index, has_headings
+from peel_search.ingest.corpus import MAX_BYTES, read_corpus
+from peel_search.ingest.parse import parse_report
 
 TINY = Path(__file__).parent / "data" / "tiny-report.txt"
 PROSE = (
@@ -140,7 +140,7 @@ def fake_embedder(monkeypatch):
 
 @pytest.mark.models
 def test_messy_corpus_builds_from_what_is_usable_and_says_what_it_skipped(tmp_path, capsys, fake_embedder):
-    from peel_search.search import SearchIndex
+    from peel_search.retrieve.search import SearchIndex
 
     corpus, folder = tmp_path / "corpus", tmp_path / "index"
     expected = messy_corpus(corpus)
@@ -172,7 +172,7 @@ def test_messy_corpus_builds_from_what_is_usable_and_says_what_it_skipped(tmp_pa
 
 @pytest.mark.models
 def test_unusable_corpus_leaves_the_good_index_in_place(index_copy, capsys, fake_embedder):
-    from peel_search.search import SearchIndex
+    from peel_search.retrieve.search import SearchIndex
 
     folder, corpus = index_copy
     before = store.read_manifest(folder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from peel_search.entities import (
+from peel_search.ingest.entities import (
     LABEL_NAMES,
     entity_key,
     gazetteer_acronyms,
@@ -116,7 +116,7 @@ def test_entity_key_prefers_the_canonical_name():
 
 @pytest.fixture(scope="module")
 def real_nlp():
-    from peel_search.entities import build_pipeline
+    from peel_search.ingest.entities import build_pipeline
 
     return build_pipeline({"TFUN": "tackling families undermining neighbourhoods"})
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peel_search.dedupe import near_duplicate_groups, resemblance, shingles
-from peel_search.fusion import max_pool, min_max, ranks, reciprocal_rank_fusion, weighted_sum
-from peel_search.lexical import LexicalIndex, index_terms, tokenize
+from peel_search.index.dedupe import near_duplicate_groups, resemblance, shingles
+from peel_search.index.lexical import LexicalIndex, index_terms, tokenize
+from peel_search.retrieve.fusion import max_pool, min_max, ranks, reciprocal_rank_fusion, weighted_sum
 
 # -- ranks and reciprocal rank fusion ---------------------------------------------------------
 

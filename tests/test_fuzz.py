@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from peel_search.errors import QueryError
-from peel_search.parse import parse_report
-from peel_search.search import MAX_QUERY_CHARS
+from peel_search.ingest.parse import parse_report
+from peel_search.retrieve.search import MAX_QUERY_CHARS
 from peel_search.types import SearchResult
 
 #: Every code point, surrogates and control characters included.
@@ -157,7 +157,7 @@ def test_any_browse_gives_passages_or_a_query_error(one_thread, query, entity, s
 
 @pytest.fixture(scope="module")
 def handlers(one_thread):
-    from peel_search.ui import Handlers
+    from peel_search.web.ui import Handlers
 
     return Handlers(one_thread)
 

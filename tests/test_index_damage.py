@@ -23,11 +23,11 @@ import httpx
 import pytest
 
 from fakes import HashEmbedder, serving
-from peel_search import store
-from peel_search.build import build_index
 from peel_search.cli import main
 from peel_search.errors import IndexCorruptError, IndexLockedError, IndexUnusableError
-from peel_search.search import SearchIndex
+from peel_search.index import store
+from peel_search.index.build import build_index
+from peel_search.retrieve.search import SearchIndex
 
 pytestmark = pytest.mark.models
 
@@ -176,8 +176,8 @@ tests, phase, folder, corpus, flag, resume = sys.argv[1:7]
 sys.path.insert(0, tests)
 import faiss
 from fakes import HashEmbedder
-from peel_search import store
-from peel_search.build import build_index
+from peel_search.index import store
+from peel_search.index.build import build_index
 
 def pause(where):
     if where != phase:
@@ -323,7 +323,7 @@ def test_two_builds_at_once_the_second_is_refused_and_neither_corrupts(index_cop
 
 @pytest.fixture
 def app_handlers(index_copy):
-    from peel_search.ui import Handlers
+    from peel_search.web.ui import Handlers
 
     folder, _ = index_copy
     loaded = SearchIndex.load(folder)

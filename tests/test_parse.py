@@ -13,9 +13,9 @@ import statistics
 import pytest
 
 from fakes import INVESTIGATING, SOC, VULNERABLE
-from peel_search.contents import parse_contents_lines, title_similarity
-from peel_search.parse import parse_report, split_paragraphs
-from peel_search.text import SUPERSCRIPT_RE, fold_whitespace, passage_text
+from peel_search.ingest.contents import parse_contents_lines, title_similarity
+from peel_search.ingest.parse import parse_report, split_paragraphs
+from peel_search.ingest.text import SUPERSCRIPT_RE, fold_whitespace, passage_text
 from peel_search.types import ContentsEntry
 
 OVERVIEW = "Overview – How well does the force keep people safe and reduce crime?"
@@ -658,7 +658,7 @@ def test_chunk_sizes(chunks):
 
 
 def test_chunk_ids_are_unique_and_stable(report, chunks):
-    from peel_search.chunk import chunk_report
+    from peel_search.ingest.chunk import chunk_report
 
     assert len({c.id for c in chunks}) == len(chunks)
     assert [c.id for c in chunk_report(report)] == [c.id for c in chunks]

@@ -9,9 +9,15 @@ import pytest
 
 from fakes import HIT_FIELDS, INVESTIGATING, SOC, VULNERABLE
 from peel_search.citation import format_citation, format_section, shorten_heading
-from peel_search.dedupe import THRESHOLD, resemblance, shingles
 from peel_search.errors import QueryError
-from peel_search.search import MAX_QUERY_CHARS, EntityFilter, clean_query, parse_entity_filter, parse_k
+from peel_search.index.dedupe import THRESHOLD, resemblance, shingles
+from peel_search.retrieve.search import (
+    MAX_QUERY_CHARS,
+    EntityFilter,
+    clean_query,
+    parse_entity_filter,
+    parse_k,
+)
 from peel_search.types import Citation
 
 TITLE = "PEEL Police effectiveness 2015, West Midlands Police"

@@ -17,7 +17,6 @@ import pytest
 
 import peel_search
 from fakes import HashEmbedder
-from peel_search import store
 from peel_search.errors import (
     CorpusError,
     IndexCorruptError,
@@ -25,6 +24,7 @@ from peel_search.errors import (
     IndexMissingError,
     IndexStaleError,
 )
+from peel_search.index import store
 from peel_search.models import EMBEDDING_DIM, EMBEDDING_MODEL, SPACY_MODEL
 
 TINY = Path(__file__).parent / "data" / "tiny-report.txt"
@@ -44,7 +44,7 @@ def quiet(message: str) -> None:
 
 
 def load(folder, corpus):
-    from peel_search.search import SearchIndex
+    from peel_search.retrieve.search import SearchIndex
 
     return SearchIndex.load(folder, corpus)
 
@@ -167,7 +167,7 @@ def test_a_good_copy_loads(index_copy):
 
 @pytest.mark.models
 def test_flipped_byte_is_corrupt_and_open_index_rebuilds_it(index_copy, fake_models):
-    from peel_search.search import open_index
+    from peel_search.retrieve.search import open_index
 
     folder, corpus = index_copy
     chunk_count = store.read_manifest(folder).chunk_count
@@ -292,7 +292,7 @@ def test_added_or_removed_report_is_stale_and_named(index_copy):
 
 @pytest.mark.models
 def test_changed_corpus_is_stale_and_open_index_rebuilds(index_copy, fake_models):
-    from peel_search.search import open_index
+    from peel_search.retrieve.search import open_index
 
     folder, corpus = index_copy
     with (corpus / REPORT).open("a", encoding="utf-8") as fh:
@@ -324,7 +324,7 @@ def _leftovers(folder: Path) -> list[str]:
 
 @pytest.mark.models
 def test_crash_in_commit_leaves_the_old_index_usable(index_copy, fake_models, monkeypatch):
-    from peel_search.build import build_index
+    from peel_search.index.build import build_index
 
     folder, corpus = index_copy
     before = store.read_manifest(folder)
@@ -346,7 +346,7 @@ def test_crash_in_commit_leaves_the_old_index_usable(index_copy, fake_models, mo
 def test_crash_while_writing_vectors_leaves_the_old_index_usable(index_copy, fake_models, monkeypatch):
     import faiss
 
-    from peel_search.build import build_index
+    from peel_search.index.build import build_index
 
     folder, corpus = index_copy
     before = store.read_manifest(folder)
@@ -372,7 +372,7 @@ def test_crash_while_writing_vectors_leaves_the_old_index_usable(index_copy, fak
 def test_failed_swap_leaves_the_old_index_in_place(index_copy, fake_models, monkeypatch):
     """commit() moves the old index aside, then the new one in: if the second move fails,
     the old index must be back where it was."""
-    from peel_search.build import build_index
+    from peel_search.index.build import build_index
 
     folder, corpus = index_copy
     before = store.read_manifest(folder)
@@ -393,7 +393,7 @@ def test_failed_swap_leaves_the_old_index_in_place(index_copy, fake_models, monk
 
 @pytest.mark.models
 def test_second_concurrent_build_is_refused(index_copy, fake_models):
-    from peel_search.build import build_index
+    from peel_search.index.build import build_index
 
     folder, corpus = index_copy
     before = store.read_manifest(folder)
@@ -458,8 +458,8 @@ def test_sha256_file(tmp_path):
 @pytest.fixture(scope="module")
 def tiny_index(tmp_path_factory):
     import peel_search.models as models
-    from peel_search.build import build_index
-    from peel_search.search import SearchIndex
+    from peel_search.index.build import build_index
+    from peel_search.retrieve.search import SearchIndex
 
     corpus = tmp_path_factory.mktemp("tiny-corpus")
     shutil.copy(TINY, corpus / TINY.name)
@@ -495,7 +495,7 @@ def test_tiny_index_filters_citations_and_judgments(tiny_index):
 
 
 def test_corpus_without_reports_is_refused_and_leaves_no_index(tmp_path):
-    from peel_search.build import build_index
+    from peel_search.index.build import build_index
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peel_search.text import (
+from peel_search.ingest.text import (
     clean_piece,
     eval_normalise,
     fold_whitespace,

@@ -10,10 +10,10 @@ import gradio as gr
 import pytest
 
 from fakes import serving
-from peel_search import ui_render
-from peel_search.server import gradio_settings
 from peel_search.types import Chunk, Entity, Hit, SearchResult
-from peel_search.ui import QUEUE_SIZE, Handlers, build_app
+from peel_search.web import render as ui_render
+from peel_search.web.server import gradio_settings
+from peel_search.web.ui import QUEUE_SIZE, Handlers, build_app
 
 THRIVE_QUESTION = "what does THRIVE stand for"
 THRIVE_TEXT = "THRIVE (Threat, Risk, Harm"
@@ -416,7 +416,7 @@ def test_sections_endpoint(client):
 def test_bad_input_through_the_api_gives_the_message(client, kwargs, message, capfd, caplog):
     from gradio_client.exceptions import AppError
 
-    caplog.set_level("INFO", logger="peel_search.ui")
+    caplog.set_level("INFO", logger="peel_search.web.ui")
     with pytest.raises(AppError, match=message):
         client.predict(**kwargs)
     assert "Traceback" not in capfd.readouterr().err  # the server's log: one line, no trace

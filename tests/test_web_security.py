@@ -21,9 +21,9 @@ import httpx
 import pytest
 
 from fakes import free_port, serving
-from peel_search import ui
-from peel_search.server import create_server, gradio_settings
-from peel_search.ui import CONCURRENCY, MAX_UPLOAD, SESSIONS_KEPT, build_app
+from peel_search.web import ui
+from peel_search.web.server import create_server, gradio_settings
+from peel_search.web.ui import CONCURRENCY, MAX_UPLOAD, SESSIONS_KEPT, build_app
 
 pytestmark = pytest.mark.models
 
@@ -68,7 +68,7 @@ def raw_get(port: int, target: str, headers: dict[str, str] | None = None) -> tu
 def _traversals(deployment: Path, index_folder: Path, port: int) -> list[str]:
     manifest = index_folder.resolve() / "manifest.json"
     env = deployment / ".env"
-    source = Path(__import__("peel_search.ui").ui.__file__).resolve()
+    source = Path(__import__("peel_search.web.ui").web.ui.__file__).resolve()
     paths = [
         "../../etc/passwd",
         "../../../../../../../../etc/passwd",

@@ -27,8 +27,8 @@ from .errors import (
 from .types import Chunk, Entity, Hit, SearchResult
 
 if TYPE_CHECKING:
-    from .build import BuildResult
-    from .search import SearchIndex
+    from .index.build import BuildResult
+    from .retrieve.search import SearchIndex
 
 __version__ = "0.1.0"
 
@@ -56,7 +56,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "SearchIndex":  # imported on first use: it brings numpy
-        from .search import SearchIndex
+        from .retrieve.search import SearchIndex
 
         return SearchIndex
     raise AttributeError(f"module 'peel_search' has no attribute {name!r}")
@@ -67,20 +67,20 @@ def load_index(path: str | Path = "index", corpus: str | Path | None = None) -> 
 
     Raises :class:`IndexMissingError`, :class:`IndexStaleError` or :class:`IndexCorruptError`.
     """
-    from .search import SearchIndex
+    from .retrieve.search import SearchIndex
 
     return SearchIndex.load(path, corpus)
 
 
 def open_index(path: str | Path = "index", corpus: str | Path = "corpus", **kwargs: Any) -> SearchIndex:
     """Load the index, building it first when it is missing, stale or corrupt."""
-    from .search import open_index as _open
+    from .retrieve.search import open_index as _open
 
     return _open(path, corpus, **kwargs)
 
 
 def build_index(corpus: str | Path = "corpus", out: str | Path = "index", **kwargs: Any) -> BuildResult:
     """Build the index for the reports in ``corpus`` into ``out`` (atomically)."""
-    from .build import build_index as _build
+    from .index.build import build_index as _build
 
     return _build(corpus, out, **kwargs)

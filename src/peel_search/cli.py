@@ -95,7 +95,7 @@ def _say(message: str) -> None:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from .search import open_index
+    from .retrieve.search import open_index
 
     return open_index(args.index, args.corpus, rebuild=getattr(args, "rebuild", False), notify=_say)
 
@@ -104,8 +104,8 @@ def _open(args: argparse.Namespace) -> Any:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from .build import build_index
-    from .search import SearchIndex
+    from .index.build import build_index
+    from .retrieve.search import SearchIndex
 
     if not args.rebuild:
         try:
@@ -155,7 +155,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     else:
         queries = [args.query]
         fmt = args.format
-    from .search import clean_query, parse_entity_filter, parse_k
+    from .retrieve.search import clean_query, parse_entity_filter, parse_k
 
     if len(queries) == 1:
         clean_query(queries[0])  # a bad question fails before the index loads
@@ -237,7 +237,7 @@ def cmd_sections(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server import serve
+    from .web.server import serve
 
     if not 0 < args.port < 65536:
         raise QueryError(f"--port must be from 1 to 65535, not {args.port}")

@@ -150,7 +150,7 @@ class Entity:
 class Chunk:
     """A passage: what is embedded, indexed, returned and cited.
 
-    ``text`` is ``passage_text(source, spans, markers)`` (see :mod:`peel_search.text`):
+    ``text`` is ``passage_text(source, spans, markers)`` (see :mod:`peel_search.ingest.text`):
     the source at ``spans`` with footnote markers removed and white space folded.
     ``start``/``end`` are the first span's start and the last span's end.
     """

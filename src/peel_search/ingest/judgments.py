@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from typing import Literal
 
+from ..types import GRADES, Block, Grade, Judgment, Report, Section
 from .contents import title_similarity
 from .text import passage_text, sentences
-from .types import GRADES, Block, Grade, Judgment, Report, Section
 
 _PEEL_QUESTION_RE = re.compile(r"^how effective is the force (at|in)\b", re.I)
 _GRADE_WORD = r"(outstanding|good|inadequate)"

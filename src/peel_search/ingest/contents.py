@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from .types import ContentsEntry
+from ..types import ContentsEntry
 
 _PAGE_RE = re.compile(r"(\d{1,4})\s*$")
 _KEY_RE = re.compile(r"[^a-z0-9]+")

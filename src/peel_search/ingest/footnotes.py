@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..types import Marker
 from .text import LATEX_MARKER_RE, SUPERSCRIPT_RE, latex_marker_numbers, superscript_value
-from .types import Marker
 
 _BODY_RE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
 #: Kinds of paragraph whose text may carry markers.

@@ -14,9 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..types import Block, Chunk, ChunkKind, Marker, Report, Span
 from . import pages
 from .text import passage_text, sentence_spans, word_count
-from .types import Block, Chunk, ChunkKind, Marker, Report, Span
 
 
 @dataclass(frozen=True, slots=True)

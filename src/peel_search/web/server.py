@@ -17,8 +17,8 @@ Routes besides the web app at ``/`` (and its ``gradio_api`` endpoints):
 
 The JSON route skips Gradio's queue and session bookkeeping (about half of a Gradio
 call's cost), so it is the one for scripts and load. It has its own bound: at most
-:data:`~peel_search.ui.CONCURRENCY` searches run at once and
-:data:`~peel_search.ui.QUEUE_SIZE` wait; beyond that a request gets a 503 with
+:data:`~peel_search.web.ui.CONCURRENCY` searches run at once and
+:data:`~peel_search.web.ui.QUEUE_SIZE` wait; beyond that a request gets a 503 with
 ``Retry-After`` straight away rather than queueing without end.
 """
 
@@ -40,15 +40,16 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 
-from . import ui, ui_render
-from .errors import IndexUnusableError, PeelSearchError, QueryError
+from ..errors import IndexUnusableError, PeelSearchError, QueryError
+from . import render as ui_render
+from . import ui
 
 __all__ = ["Gate", "RunningServer", "create_server", "gradio_settings", "serve", "start"]
 
 log = logging.getLogger(__name__)
 
 #: A POST body larger than this is refused (413) before it is read: queries are cut to
-#: :data:`peel_search.search.MAX_QUERY_CHARS` anyway, and this leaves room for a 1 MB one.
+#: :data:`peel_search.retrieve.search.MAX_QUERY_CHARS` anyway, and this leaves room for a 1 MB one.
 MAX_BODY_BYTES = 2 * 1024 * 1024
 BUSY = "the server is busy: try again in a moment"
 UNEXPECTED = "something went wrong on the server; the details are in its log"
@@ -213,7 +214,7 @@ def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
 
 def serve(index: Any, host: str = "127.0.0.1", port: int = 7860, allow_origins: Sequence[str] = ()) -> None:
     """Serve the app on ``host:port`` until interrupted."""
-    from .models import set_query_threads
+    from ..models import set_query_threads
 
     set_query_threads(1)  # searches run side by side, one core each
     app = create_server(index, host, port, allow_origins)

@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from .types import Chunk, Entity
+from ..types import Chunk, Entity
 
 if TYPE_CHECKING:
     import spacy.language
@@ -117,7 +117,7 @@ def build_pipeline(definitions: Mapping[str, str] | None = None) -> spacy.langua
     """A fresh spaCy pipeline with the domain ruler placed before ``ner``."""
     import spacy
 
-    from .models import SPACY_MODEL
+    from ..models import SPACY_MODEL
 
     # NER needs only the tokenizer and tok2vec; the tagger and parser would triple the time.
     nlp = spacy.load(SPACY_MODEL, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"])

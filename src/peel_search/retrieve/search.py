@@ -21,19 +21,19 @@ from typing import Any
 
 import numpy as np
 
-from . import store
-from .acronyms import expand_query
+from ..errors import IndexCorruptError, IndexUnusableError, QueryError
+from ..index import store
+from ..index.interaction import content_positions, idf_weights, maxsim_scores, normalise_rows, similarities
+from ..index.lexical import tokenize
+from ..index.represent import lexical_text
+from ..ingest.acronyms import expand_query
+from ..types import Chunk, Entity, Hit, SearchResult, Span
 from .answerability import answer_type, unanswered_reason
-from .errors import IndexCorruptError, IndexUnusableError, QueryError
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
-from .interaction import content_positions, idf_weights, maxsim_scores, normalise_rows, similarities
-from .lexical import tokenize
-from .represent import lexical_text
-from .types import Chunk, Entity, Hit, SearchResult, Span
 
 #: Longest query accepted; longer ones are cut and the cut is reported.
 MAX_QUERY_CHARS = 1000
-#: Late-interaction score (see :mod:`peel_search.interaction`) of the best passage below
+#: Late-interaction score (see :mod:`peel_search.index.interaction`) of the best passage below
 #: which the report is taken not to answer, whatever the question: evidence this weak
 #: is rare for answerable questions (2 of 75 in the dev and calibration sets).
 IN_REPORT_THRESHOLD = 0.40
@@ -49,7 +49,7 @@ class RankConfig:
     """How the per-passage signals become one ranking (see ``bench/quality.py``).
 
     ``weights`` go with ``signals``: BM25, passage vector, best-sentence vector,
-    token-level late interaction (see :mod:`peel_search.interaction`). With
+    token-level late interaction (see :mod:`peel_search.index.interaction`). With
     ``adaptive_bm25`` the BM25 weight is scaled by the share of the query's words
     the report's vocabulary holds: a question put in the report's own words leans on
     exact matching, a paraphrase ("takeaway shops" for "fast food outlets") on meaning.
@@ -243,9 +243,9 @@ class SearchIndex:
         """
         import faiss
 
-        from .corpus import corpus_fingerprint
-        from .lexical import LexicalIndex
-        from .models import EMBEDDING_DIM, EMBEDDING_MODEL, spacy_model_id
+        from ..index.lexical import LexicalIndex
+        from ..ingest.corpus import corpus_fingerprint
+        from ..models import EMBEDDING_DIM, EMBEDDING_MODEL, spacy_model_id
 
         faiss.omp_set_num_threads(1)  # a few hundred vectors: threads only add overhead
         folder = Path(folder)
@@ -253,7 +253,7 @@ class SearchIndex:
         seen = corpus_fingerprint(Path(corpus)) if corpus is not None else None
         reason = store.staleness(manifest, seen, EMBEDDING_MODEL, EMBEDDING_DIM, spacy_model_id())
         if reason:
-            from .errors import IndexStaleError
+            from ..errors import IndexStaleError
 
             raise IndexStaleError(f"the index in {folder} is out of date: {reason}", store.REBUILD)
         store.verify_files(folder, manifest)
@@ -293,7 +293,7 @@ class SearchIndex:
         if self._embedder is None:
             with self._embedder_lock:
                 if self._embedder is None:
-                    from .models import get_embedder
+                    from ..models import get_embedder
 
                     self._embedder = get_embedder()
         return self._embedder
@@ -368,8 +368,8 @@ class SearchIndex:
 
     def judgments(self) -> list[dict[str, Any]]:
         """Every report's judgments, each with a citation."""
-        from .citation import format_citation
-        from .types import Citation
+        from ..citation import format_citation
+        from ..types import Citation
 
         out = []
         for r in self.reports:
@@ -681,8 +681,8 @@ def open_index(
 
     ``notify`` receives a one-line message saying why a build happens.
     """
-    from .build import build_index
-    from .corpus import candidate_files
+    from ..index.build import build_index
+    from ..ingest.corpus import candidate_files
 
     say = notify or (lambda message: None)
     if not rebuild:

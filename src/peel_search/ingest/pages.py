@@ -12,7 +12,7 @@ import bisect
 import math
 from collections.abc import Sequence
 
-from .types import PageAnchor
+from ..types import PageAnchor
 
 
 def heading_anchor(offset: int, page: int) -> PageAnchor:

@@ -13,15 +13,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__, store
-from .acronyms import find_definitions
-from .chunk import DEFAULT_CONFIG, ChunkConfig, chunk_report
-from .citation import format_citation
-from .corpus import CorpusNote, corpus_fingerprint, read_corpus
+from .. import __version__
+from ..citation import format_citation
+from ..ingest.acronyms import find_definitions
+from ..ingest.chunk import DEFAULT_CONFIG, ChunkConfig, chunk_report
+from ..ingest.corpus import CorpusNote, corpus_fingerprint, read_corpus
+from ..ingest.text import sentence_spans
+from ..types import Chunk, Citation, Report
+from . import store
 from .dedupe import near_duplicate_groups
 from .represent import dense_text, lexical_text, sentence_windows
-from .text import sentence_spans
-from .types import Chunk, Citation, Report
 
 Progress = Callable[[str], None]
 
@@ -167,9 +168,9 @@ def build_index(
     import faiss
     import numpy as np
 
-    from .entities import build_pipeline, gazetteer_acronyms, tag_chunks
+    from ..ingest.entities import build_pipeline, gazetteer_acronyms, tag_chunks
+    from ..models import all_cores, get_embedder, spacy_model_id
     from .lexical import LexicalIndex
-    from .models import all_cores, get_embedder, spacy_model_id
 
     began = time.perf_counter()
     corpus_dir, out_dir = Path(corpus), Path(out)
@@ -183,7 +184,7 @@ def build_index(
         chunks: list[Chunk] = []
         definitions: dict[str, dict[str, str]] = {}
         for f in files:
-            from .parse import parse_report
+            from ..ingest.parse import parse_report
 
             report = parse_report(f.text, f.report_id)
             if not has_headings(report):

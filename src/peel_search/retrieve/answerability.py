@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .lexical import STOPWORDS
+from ..index.lexical import STOPWORDS
 
 _QUANTITY_RE = re.compile(
     r"^\s*(?:how (?:many|much)\b|what (?:percentage|proportion|share|number)\b|"

@@ -7,7 +7,7 @@ dense and the lexical representation include it.
 
 from __future__ import annotations
 
-from .types import Chunk
+from ..types import Chunk
 
 
 def _label(chunk: Chunk) -> str:

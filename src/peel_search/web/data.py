@@ -1,7 +1,7 @@
 """What each tab of the web app shows, as plain data: pure functions over a loaded index.
 
-Nothing here imports Gradio; :mod:`peel_search.ui` turns these values into components
-and :mod:`peel_search.ui_render` into HTML. Invalid input raises :class:`QueryError`.
+Nothing here imports Gradio; :mod:`peel_search.web.ui` turns these values into components
+and :mod:`peel_search.web.render` into HTML. Invalid input raises :class:`QueryError`.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import QueryError
-from .lexical import tokenize
-from .search import parse_k
-from .types import Chunk, Hit
+from ..errors import QueryError
+from ..index.lexical import tokenize
+from ..retrieve.search import parse_k
+from ..types import Chunk, Hit
 
 #: Entity labels grouped the way an analyst thinks of them, in display order.
 LABEL_GROUPS: dict[str, tuple[str, ...]] = {
@@ -177,7 +177,7 @@ def section_choices(rows: Sequence[SectionRow]) -> list[tuple[str, str]]:
 
 def judgment_choices(index: Any) -> list[tuple[str, str]]:
     """``(shown, area)`` pairs: the overall judgment and each PEEL question, with its grade."""
-    from .citation import shorten_heading
+    from ..citation import shorten_heading
 
     return [
         (f"{shorten_heading(j['area'], 60)} — {j['grade'] or 'grade not stated'}", j["area"])

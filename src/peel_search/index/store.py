@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexStaleError
+from ..errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexStaleError
 
 FORMAT_VERSION = 4
 MANIFEST = "manifest.json"

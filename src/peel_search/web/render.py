@@ -12,8 +12,8 @@ from dataclasses import replace
 from html import escape
 from typing import Any
 
-from .lexical import tokenize
-from .types import Entity, Hit, SearchResult
+from ..index.lexical import tokenize
+from ..types import Entity, Hit, SearchResult
 
 NOT_ANSWERED = "The report does not seem to answer this; closest passages:"
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")

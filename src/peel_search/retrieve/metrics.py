@@ -1,7 +1,7 @@
 """Retrieval metrics and the evaluation's matching rule (pure functions).
 
 A returned passage answers a question when one of the question's gold spans, after
-:func:`~peel_search.text.eval_normalise`, is a substring of the passage's first
+:func:`~peel_search.ingest.text.eval_normalise`, is a substring of the passage's first
 ``PASSAGE_WORDS`` words, normalised the same way.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .text import eval_normalise
+from ..ingest.text import eval_normalise
 
 PASSAGE_WORDS = 300
 

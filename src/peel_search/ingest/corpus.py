@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CorpusError
+from ..errors import CorpusError
 
 SUFFIXES = (".txt", ".md")
 #: Reports larger than this are refused: a PEEL report is a few hundred kB of text.

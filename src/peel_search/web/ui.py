@@ -1,6 +1,6 @@
 """The web app: ask, evidence for a judgment, browse by entity, and the report map.
 
-:func:`build_app` returns the Gradio Blocks (it never launches); :mod:`peel_search.server`
+:func:`build_app` returns the Gradio Blocks (it never launches); :mod:`peel_search.web.server`
 serves them with safe settings. Every action is also a JSON endpoint for
 ``gradio_client``: ``/search``, ``/judgments``, ``/evidence``, ``/entities``, ``/browse``
 and ``/sections``.
@@ -28,9 +28,10 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
-from . import ui_data, ui_render
-from .errors import PeelSearchError, QueryError
-from .types import Hit
+from ..errors import PeelSearchError, QueryError
+from ..types import Hit
+from . import data as ui_data
+from . import render as ui_render
 
 __all__ = ["Handlers", "IndexWatcher", "build_app", "theme"]
 
@@ -138,7 +139,7 @@ class IndexWatcher:
         return self._index
 
     def _reload(self, stamp: tuple[int, int, int]) -> None:
-        from .search import SearchIndex
+        from ..retrieve.search import SearchIndex
 
         old = self._index
         folder = Path(old.folder)
@@ -330,7 +331,7 @@ class Handlers:
         self, query: Any, k: Any = 10, entities: Any = None, section: Any = "", judgment: Any = ""
     ) -> dict[str, Any]:
         """The search endpoints' answer, raising our own errors (the plain HTTP route in
-        :mod:`peel_search.server` maps them to status codes). Call :meth:`follow_rebuilds` first."""
+        :mod:`peel_search.web.server` maps them to status codes). Call :meth:`follow_rebuilds` first."""
         result = self._search(query, k, entities, section, judgment)
         out = result.to_dict()
         for hit, row in zip(result.hits, out["hits"], strict=True):

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
+from ..types import Block, BlockKind, ContentsEntry, Footnote, PageAnchor, Report, Section, Span
 from . import pages
 from .contents import align_entries, parse_contents_lines, title_key
 from .footnotes import find_markers
 from .judgments import find_judgments
 from .text import SUPERSCRIPT_RE, fold_whitespace, passage_text, superscript_value
-from .types import Block, BlockKind, ContentsEntry, Footnote, PageAnchor, Report, Section, Span
 
 _FOOTNOTE_BODY_RE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*(?=\S)")
 _QUESTION_RE = re.compile(
