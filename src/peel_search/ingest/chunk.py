@@ -3,6 +3,10 @@
 Paragraphs are the unit. A chunk never crosses a section boundary. Long paragraphs
 are split at sentence boundaries into balanced pieces; tiny ones join a neighbour in
 the same section. Tables, figures and footnotes are passages of their own.
+
+Every chunk is verbatim: its spans are in source order and never overlap another
+chunk's, and its ``text`` is :func:`~peel_search.ingest.text.normalise_for_citation`
+of the source at those spans, with the footnote markers inside them removed.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 
 from ..types import Block, Chunk, ChunkKind, Marker, Report, Span
 from . import pages
-from .text import passage_text, sentence_spans, word_count
+from .text import marker_spans, normalise_for_citation, passage_text, sentence_spans, word_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +49,10 @@ def chunk_id(report_id: str, section: Sequence[str], text: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _keep(kind: str) -> str:
-    return "table" if kind == "table" else ("list" if kind == "list" else "prose")
-
-
 @dataclass
 class _Piece:
     kind: ChunkKind
     spans: list[Span]
-    keep: str
     label: str = ""
     first_block: int = 0
 
@@ -147,10 +146,10 @@ def _pieces_for_section(report: Report, blocks: Sequence[Block], config: ChunkCo
     for number, block in enumerate(blocks, start=1):
         if block.kind in {"table", "figure"}:
             for spans in _split_rows(source, block, markers, config):
-                pieces.append(_Piece(block.kind, spans, _keep(block.kind), block.label, number))
+                pieces.append(_Piece(block.kind, spans, block.label, number))
             continue
         for spans in _split_block(source, block, markers, config):
-            pieces.append(_Piece("text", spans, _keep(block.kind), "", number))
+            pieces.append(_Piece("text", spans, "", number))
     return _merge_small(source, markers, pieces, config)
 
 
@@ -190,7 +189,7 @@ def _merge_small(
     """Join each tiny prose piece to its next (else previous) prose neighbour."""
 
     def words(p: _Piece) -> int:
-        return word_count(passage_text(source, p.spans, markers, p.keep))
+        return word_count(passage_text(source, p.spans, markers))
 
     merged: list[_Piece] = []
     i = 0
@@ -203,9 +202,7 @@ def _merge_small(
                 and (words(cur) < config.merge_below or words(pieces[i + 1]) < config.merge_below)
                 and words(cur) + words(pieces[i + 1]) <= config.merge_limit
             ):
-                nxt = pieces[i + 1]
-                keep = "list" if "list" in {cur.keep, nxt.keep} else "prose"
-                cur = _Piece("text", cur.spans + nxt.spans, keep, "", cur.first_block)
+                cur = _Piece("text", cur.spans + pieces[i + 1].spans, "", cur.first_block)
                 i += 1
             if (
                 words(cur) < config.merge_below
@@ -214,8 +211,7 @@ def _merge_small(
                 and words(merged[-1]) + words(cur) <= config.merge_limit
             ):
                 prev = merged.pop()
-                keep = "list" if "list" in {prev.keep, cur.keep} else "prose"
-                cur = _Piece("text", prev.spans + cur.spans, keep, "", prev.first_block)
+                cur = _Piece("text", prev.spans + cur.spans, "", prev.first_block)
         merged.append(cur)
         i += 1
     return merged
@@ -234,15 +230,14 @@ def chunk_report(report: Report, config: ChunkConfig = DEFAULT_CONFIG) -> list[C
     chunks: list[Chunk] = []
     occurrences: dict[tuple[tuple[str, ...], str], int] = {}
 
-    def add(
-        kind: ChunkKind, spans: Sequence[Span], keep: str, section: int, paragraph: int, label: str
-    ) -> None:
-        text = passage_text(source, spans, markers, keep)
+    def add(kind: ChunkKind, spans: Sequence[Span], section: int, paragraph: int, label: str) -> None:
+        spans = sorted(spans)
+        cut = marker_spans(markers, spans)  # what a reader needs to check the text: see Chunk
+        text = normalise_for_citation(source, spans, cut, kind)
         if not text:
             return
         path = report.sections[section].path
-        start = min(s for s, _ in spans)
-        end = max(e for _, e in spans)
+        start, end = spans[0][0], spans[-1][1]
         # The same text twice under one heading: the second copy's id counts its occurrence.
         nth = occurrences.get((path, text), 0)
         occurrences[(path, text)] = nth + 1
@@ -263,14 +258,17 @@ def chunk_report(report: Report, config: ChunkConfig = DEFAULT_CONFIG) -> list[C
                 spans=tuple(spans),
                 footnotes=numbers,
                 label=label,
+                markers=tuple(cut),
             )
         )
 
     for section in report.sections:
         for piece in _pieces_for_section(report, by_section.get(section.index, []), config):
-            add(piece.kind, piece.spans, piece.keep, section.index, piece.first_block, piece.label)
+            add(piece.kind, piece.spans, section.index, piece.first_block, piece.label)
         for fn in footnotes_by_section.get(section.index, []):
-            block = Block(kind="text", spans=fn.spans, section=section.index)
+            # A footnote may go on in text the PDF put before its body ("... available
+            # from:" and a URL above it): the passage reads in source order.
+            block = Block(kind="text", spans=tuple(sorted(fn.spans)), section=section.index)
             for spans in _split_block(source, block, markers, config):
-                add("footnote", spans, "prose", section.index, 0, f"Footnote {fn.number}")
+                add("footnote", spans, section.index, 0, f"Footnote {fn.number}")
     return chunks

@@ -1,14 +1,25 @@
 """Pure text helpers: the normalisation between source and passage text, sentences, words.
 
-The one normalisation that lies between a chunk's source offsets and its ``text``
-is :func:`passage_text`:
+The one normalisation that lies between a chunk's source offsets and its ``text`` is
+:func:`normalise_for_citation`; anyone holding the report's source text and a chunk can
+run it and check ``chunk.text == normalise_for_citation(source, chunk.spans,
+chunk.markers, chunk.kind)``. It does exactly this, and nothing else:
 
-1. take ``source[start:end]`` for each span, in order;
-2. delete every footnote marker inside it (superscript digits, ``$^{4\\,5\\,6}$``,
-   and the bare-digit markers the parser found), and turn ``^{*}`` into ``*``;
-3. fold white space: in prose every run becomes one space; in lists each ``- `` item
-   keeps its own line; in tables tabs and row breaks are kept;
-4. join the spans with a blank line.
+1. take ``source[start:end]`` for each span (spans in source order, not overlapping);
+2. delete the footnote markers: every character range in ``markers`` (the markers the
+   parser found, including bare-number ones such as the `` 10`` of ``2015. 10 The``),
+   then any remaining run of superscript digits (``³``, ``¹⁴``) and any LaTeX
+   superscript of numbers (``$^{4\\,5\\,6}$``); and turn ``^{*}`` into ``*``;
+3. fold white space, per span: for a ``"table"`` chunk, line breaks and tabs are kept,
+   every other run of white space becomes one space, spaces next to a tab and at the
+   ends of a row go, and blank rows are dropped; for every other kind, blank lines are
+   dropped, a line whose first visible characters are ``- `` (a list item) starts a new
+   line, every other line joins the one before with a space, and within each line every
+   run of white space becomes one space (ends stripped);
+4. drop spans left empty and join the rest with a blank line (``"\\n\\n"``).
+
+:func:`passage_text` is the same normalisation for the pipeline's own use (it takes
+:class:`~peel_search.types.Marker` records and an explicit layout).
 """
 
 from __future__ import annotations
@@ -16,8 +27,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from ..types import Marker, Span
+
+Layout = Literal["prose", "list", "table"]
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_VALUE = {c: str(i) for i, c in enumerate(SUPERSCRIPT_DIGITS)}
@@ -71,16 +85,49 @@ def _fold_lines(piece: str, keep: str) -> str:
     return fold_whitespace(piece)
 
 
-def clean_piece(source: str, span: Span, markers: Sequence[Marker], keep: str = "prose") -> str:
-    """Steps 1-3 of :func:`passage_text` for one span."""
+def normalise_for_citation(
+    source: str, spans: Sequence[Span], markers: Iterable[Span] = (), kind: str = "text"
+) -> str:
+    """The passage text that ``spans`` of ``source`` stand for: see the module docstring.
+
+    ``markers`` are the ``(start, end)`` ranges of the footnote markers to delete (a
+    chunk's ``markers``); ``kind`` is the chunk's kind, and only ``"table"`` changes the
+    white-space folding. Returns ``""`` when nothing visible is left.
+    Raises :class:`ValueError` when a span is empty or outside ``source``, or when the
+    spans are not in source order or overlap.
+    """
+    last = 0
+    for start, end in spans:
+        if not 0 <= start < end <= len(source):
+            raise ValueError(f"span {(start, end)} is empty or outside the source (length {len(source)})")
+        if start < last:
+            raise ValueError(f"span {(start, end)} is out of source order or overlaps the one before")
+        last = end
+    return _join(source, spans, sorted(markers), layout_for(kind))
+
+
+def layout_for(kind: str) -> Layout:
+    """How a chunk of ``kind`` folds its white space: ``"table"`` or ``"list"``."""
+    return "table" if kind == "table" else "list"
+
+
+def marker_spans(markers: Iterable[Marker], spans: Iterable[Span]) -> tuple[Span, ...]:
+    """The distinct ``(start, end)`` ranges of the ``markers`` that fall inside ``spans``,
+    in source order: what a chunk records so that its text can be checked."""
+    spans = list(spans)
+    found = {(m.start, m.end) for m in markers if any(m.start < e and m.end > s for s, e in spans)}
+    return tuple(sorted(found))
+
+
+def _clean(source: str, span: Span, markers: Sequence[Span], keep: str) -> str:
     start, end = span
     out: list[str] = []
     pos = start
-    for m in markers:
-        if m.end <= start or m.start >= end:
+    for m_start, m_end in markers:
+        if m_end <= start or m_start >= end:
             continue
-        out.append(source[pos : max(pos, m.start)])
-        pos = max(pos, m.end)
+        out.append(source[pos : max(pos, m_start)])
+        pos = max(pos, m_end)
     out.append(source[pos:end])
     piece = "".join(out)
     piece = SUPERSCRIPT_RE.sub("", piece)
@@ -89,10 +136,25 @@ def clean_piece(source: str, span: Span, markers: Sequence[Marker], keep: str = 
     return _fold_lines(piece, keep)
 
 
-def passage_text(source: str, spans: Iterable[Span], markers: Sequence[Marker], keep: str = "prose") -> str:
-    """The text of a passage made of ``spans`` of ``source``: see the module docstring."""
-    pieces = [clean_piece(source, span, markers, keep) for span in spans]
+def _join(source: str, spans: Iterable[Span], markers: Sequence[Span], keep: str) -> str:
+    pieces = [_clean(source, span, markers, keep) for span in spans]
     return "\n\n".join(p for p in pieces if p)
+
+
+def _as_spans(markers: Iterable[Marker]) -> list[Span]:
+    return sorted({(m.start, m.end) for m in markers})
+
+
+def clean_piece(source: str, span: Span, markers: Sequence[Marker], keep: str = "prose") -> str:
+    """Steps 1-3 of the normalisation for one span, with an explicit layout."""
+    return _clean(source, span, _as_spans(markers), keep)
+
+
+def passage_text(source: str, spans: Iterable[Span], markers: Sequence[Marker], keep: str = "prose") -> str:
+    """The text of a passage made of ``spans`` of ``source``, folded as ``keep``
+    (``"prose"``, ``"list"`` or ``"table"``): see the module docstring. Unlike
+    :func:`normalise_for_citation` it does not check the order of ``spans``."""
+    return _join(source, spans, _as_spans(markers), keep)
 
 
 def sentence_spans(text: str) -> list[Span]:
