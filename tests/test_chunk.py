@@ -90,9 +90,12 @@ def reports(draw):
         )
         for sub in range(draw(st.integers(0, 3))):
             heading = f"How well does the force deal with {topic} in {VOCAB[sub + 3 * t]} work?"
-            expected.append((heading, 2, draw(st.lists(paragraphs(), max_size=3))))
-        if draw(st.booleans()):
-            expected.append(("Summary of findings", 2, draw(st.lists(paragraphs(), min_size=1, max_size=2))))
+            # A sub-question always has findings under it: a question heading right over
+            # "Summary of findings" is a graded area of its own (the 2021/22 layout).
+            expected.append((heading, 2, draw(st.lists(paragraphs(), min_size=1, max_size=3))))
+        # What makes a heading a graded question is the structure under it, not its
+        # wording: each closes with its summary of findings, as every PEEL report's does.
+        expected.append(("Summary of findings", 2, draw(st.lists(paragraphs(), min_size=1, max_size=2))))
     blocks = []
     for heading, _, paras in expected:
         if heading != "synthetic":

@@ -15,8 +15,9 @@ from typing import Literal
 
 BlockKind = Literal["text", "list", "table", "figure", "footnote"]
 ChunkKind = Literal["text", "table", "figure", "footnote"]
-Grade = Literal["Outstanding", "Good", "Requires improvement", "Inadequate"]
-GRADES: tuple[Grade, ...] = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+Grade = Literal["Outstanding", "Good", "Adequate", "Requires improvement", "Inadequate"]
+#: PEEL's whole grade scale, best first ("Adequate" is used from PEEL 2021/22 on).
+GRADES: tuple[Grade, ...] = ("Outstanding", "Good", "Adequate", "Requires improvement", "Inadequate")
 
 Span = tuple[int, int]
 
@@ -136,6 +137,61 @@ class Report:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportMeta:
+    """Who and what a report is about: read from its title page, else its file name,
+    else left empty; any field may be overridden in the corpus's ``reports.toml``.
+
+    ``programme`` is the inspection programme ("PEEL"), ``pillar`` what it inspects
+    ("Police effectiveness"), ``period`` the period in the title ("2015", "2021/22"),
+    ``year`` that period's first year, ``published`` the publication month ("February 2016").
+    ``origin`` says for each field where its value came from: "title page",
+    "file name" or "reports.toml".
+    """
+
+    report_id: str
+    file: str
+    force: str = ""
+    programme: str = ""
+    pillar: str = ""
+    period: str = ""
+    year: int | None = None
+    published: str = ""
+    origin: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def title(self) -> str:
+        """``"PEEL: Police effectiveness 2015"``, as the report's own title page has it."""
+        head = (
+            f"{self.programme}: {self.pillar}"
+            if self.programme and self.pillar
+            else (self.programme or self.pillar)
+        )
+        return " ".join(x for x in (head, self.period) if x) or self.report_id
+
+    @property
+    def label(self) -> str:
+        """A short name for lists and table rows: ``"West Midlands Police 2015 (effectiveness)"``."""
+        pillar = self.pillar.lower().removeprefix("police ").strip()
+        parts = [self.force or self.report_id, self.period]
+        return " ".join(p for p in parts if p) + (f" ({pillar})" if pillar else "")
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "report_id": self.report_id,
+            "file": self.file,
+            "force": self.force,
+            "programme": self.programme,
+            "pillar": self.pillar,
+            "period": self.period,
+            "year": self.year,
+            "published": self.published,
+            "title": self.title,
+            "label": self.label,
+            "origin": dict(self.origin),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     """A named entity inside a chunk; ``start``/``end`` index the chunk's ``text``."""
 
@@ -150,8 +206,9 @@ class Entity:
 class Chunk:
     """A passage: what is embedded, indexed, returned and cited.
 
-    ``text`` is ``passage_text(source, spans, markers)`` (see :mod:`peel_search.ingest.text`):
-    the source at ``spans`` with footnote markers removed and white space folded.
+    ``text`` is ``normalise_for_citation(source, spans, markers, kind)`` (see
+    :mod:`peel_search.ingest.text`): the source at ``spans`` with footnote markers removed
+    and white space folded, so anyone holding the source can check a citation.
     ``start``/``end`` are the first span's start and the last span's end.
     """
 
@@ -168,6 +225,8 @@ class Chunk:
     footnotes: tuple[int, ...] = ()
     entities: tuple[Entity, ...] = ()
     label: str = ""
+    #: Source ranges of the footnote markers inside ``spans``, removed from ``text``.
+    markers: tuple[Span, ...] = ()
 
     @property
     def words(self) -> int:
@@ -198,11 +257,16 @@ class Hit:
     best_sentence: str
     best_sentence_span: Span
     duplicates: tuple[str, ...] = ()
+    #: The other copies folded into this hit, as ``(passage id, citation)``, best cited first.
+    copies: tuple[tuple[str, str], ...] = ()
+    #: Every report (id) the passage stands in, this hit's own first.
+    reports: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         c = self.chunk
         return {
             "id": c.id,
+            "report_id": c.report_id,
             "rank": self.rank,
             "text": c.text,
             "score": round(self.score, 6),
@@ -218,7 +282,11 @@ class Hit:
                 {"text": e.text, "label": e.label, "start": e.start, "end": e.end} for e in c.entities
             ],
             "footnotes": list(c.footnotes),
+            "spans": [list(x) for x in c.spans],
+            "markers": [list(m) for m in c.markers],
             "duplicates": list(self.duplicates),
+            "copies": [{"id": i, "citation": cite} for i, cite in self.copies],
+            "reports": list(self.reports or (c.report_id,)),
         }
 
 
@@ -237,4 +305,37 @@ class SearchResult:
             "in_report": self.in_report,
             "notices": list(self.notices),
             "hits": [h.to_dict() for h in self.hits],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CompareRow:
+    """One report's answer to a compared question: its best passage, or ``None`` with
+    ``note`` saying why nothing is shown."""
+
+    report: ReportMeta
+    hit: Hit | None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "report": self.report.to_dict(),
+            "hit": self.hit.to_dict() if self.hit else None,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CompareResult:
+    """One question asked of several reports, one row per report in scope."""
+
+    query: str
+    rows: tuple[CompareRow, ...]
+    notices: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "query": self.query,
+            "notices": list(self.notices),
+            "rows": [r.to_dict() for r in self.rows],
         }

@@ -18,24 +18,26 @@ from difflib import SequenceMatcher
 
 from ..types import Block, BlockKind, ContentsEntry, Footnote, PageAnchor, Report, Section, Span
 from . import pages
-from .contents import align_entries, parse_contents_lines, title_key
+from .contents import align_entries, parse_contents_lines, title_key, title_similarity
 from .footnotes import find_markers
-from .judgments import find_judgments
+from .judgments import SUMMARY_OF_FINDINGS, find_judgments, grade_line, grade_wording
 from .text import SUPERSCRIPT_RE, fold_whitespace, passage_text, superscript_value
 
 _FOOTNOTE_BODY_RE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*(?=\S)")
 _QUESTION_RE = re.compile(
     r"^(how|what|why|which|who|where|when|is|are|does|do|to what extent)\b.{8,}\?$", re.I
 )
-_TOP_LEVEL_RE = re.compile(
-    r"^(overview\b|annex\b|appendix\b|force in numbers$|introduction$|"
-    r"how effective is the force at\b|how effective is the force in\b)",
-    re.I,
+#: The report's own top-level parts. Graded areas are the other top-level headings, found by
+#: structure (:func:`_graded_areas`), never by their wording.
+_PART_RE = re.compile(
+    r"^(overview\b|overall summary\b|annex\b|appendix\b|force in numbers$|introduction$)", re.I
 )
+_OVERALL_JUDGMENT_RE = re.compile(r"^overall judge?ment\b", re.I)
 _STRUCTURAL = {
     "summary of findings": 2,
     "areas for improvement": 2,
     "overall judgment": 0,
+    "overall judgement": 0,
     "summary": 0,
     "our judgments": 0,
     "force in numbers": 1,
@@ -233,10 +235,15 @@ def _find_headings(paras: list[_Para], entries: Sequence[ContentsEntry]) -> None
 
     Headings are the contents entries found in the body, question lines ("How well
     does the force ...?"), the report's structural headings ("Summary of findings"),
-    and infographic titles whose next paragraph begins with the same words. Levels:
-    the report's top-level parts are 1; other listed headings are 2; "Summary of
-    findings" and "Areas for improvement" are 2; anything else sits one level below
-    the last listed heading.
+    short title lines standing over a grade line or a "Summary of findings"
+    ("Investigating crime" / "Adequate"), and infographic titles whose next paragraph
+    begins with the same words. A grade line itself is never a heading.
+
+    Levels come from structure, not from any year's question wording: the report's parts
+    (overview, introduction, annexes; the heading over "Overall judgment" is the overview
+    whatever it says) and its graded areas (:func:`_graded_areas`) are 1; other listed
+    headings are 2; "Summary of findings" and "Areas for improvement" are 2; anything
+    else sits one level below the last listed heading.
     """
     candidates = [i for i, p in enumerate(paras) if _heading_candidate(p)]
     matched = align_entries(entries, [paras[i].clean for i in candidates])
@@ -246,13 +253,19 @@ def _find_headings(paras: list[_Para], entries: Sequence[ContentsEntry]) -> None
 
     for i in candidates:
         p = paras[i]
-        if p.kind == "heading":
+        if p.kind == "heading" or grade_line(p.clean) is not None:
             continue
         text = p.clean
         key = text.lower().rstrip(":")
         nxt = next((q for q in paras[i + 1 :] if q.kind != "residue"), None)
-        if (_QUESTION_RE.match(text) and not text.startswith(("-", "•"))) or key in _STRUCTURAL:
+        if (
+            (_QUESTION_RE.match(text) and not text.startswith(("-", "•")))
+            or key in _STRUCTURAL
+            or _PART_RE.match(text)
+        ):
             p.kind = "heading"
+        elif _is_area_title(text) and nxt is not None and _opens_verdict(nxt):
+            p.kind = "heading"  # a graded area's title over its verdict: "Investigating crime" / "Good"
         elif (
             nxt is not None
             and nxt.kind == "text"
@@ -265,15 +278,17 @@ def _find_headings(paras: list[_Para], entries: Sequence[ContentsEntry]) -> None
         ):
             p.kind = "heading"  # an infographic title: "Charge rate" / "Charge rate as a percentage ..."
 
+    overviews = _overview_headings(paras)
+    areas = _graded_areas(paras, overviews)
     anchor_level = 0
     have_top = False
-    for p in paras:
+    for i, p in enumerate(paras):
         if p.kind != "heading":
             continue
         text = p.clean
         key = text.lower().rstrip(":")
-        top = bool(_TOP_LEVEL_RE.match(text))
-        if p.in_contents or (not entries and top):
+        top = i in areas or i in overviews or bool(_PART_RE.match(text))
+        if p.in_contents or i in areas or i in overviews or (not entries and top):
             p.heading_level = 1 if top else 2
             anchor_level = p.heading_level
             have_top = have_top or top
@@ -286,6 +301,125 @@ def _find_headings(paras: list[_Para], entries: Sequence[ContentsEntry]) -> None
             p.heading_level = min(anchor_level + 1, 6) if anchor_level else 1
             if not anchor_level:
                 anchor_level = 1
+
+
+#: A heading this similar to the first of its run repeats it (typos aside); sibling
+#: sub-questions ("work to prevent" / "work with partners to prevent") score about 0.93.
+_REPEAT_THRESHOLD = 0.97
+
+
+def _opens_verdict(p: _Para) -> bool:
+    """A grade line, or a "Summary of findings" heading line."""
+    return p.kind in {"text", "heading"} and (
+        grade_line(p.clean) is not None or p.clean.lower().rstrip(":") == SUMMARY_OF_FINDINGS
+    )
+
+
+def _is_area_title(text: str) -> bool:
+    """A line that can title a graded area: short, capitalised, no sentence or list mark."""
+    return (
+        0 < len(text.split()) <= 20
+        and text[:1].isupper()
+        and not text.startswith(("- ", "• ", "· "))
+        and not re.search(r"[.!:;,]$", text)
+    )
+
+
+def _overview_headings(paras: list[_Para]) -> set[int]:
+    """Headings directly over an "Overall judgment" heading: the report's overview, whatever
+    it is called ("How effectively does the force reduce crime and keep people safe?")."""
+    out: set[int] = set()
+    previous: int | None = None
+    for i, p in enumerate(paras):
+        if p.kind == "residue":
+            continue
+        overall = p.kind == "heading" and _OVERALL_JUDGMENT_RE.match(p.clean)
+        if overall and previous is not None and paras[previous].kind == "heading":
+            out.add(previous)
+        previous = i
+    return out
+
+
+def _graded_areas(paras: list[_Para], overviews: set[int]) -> set[int]:
+    """Indices of the headings that open a graded area, told by structure alone.
+
+    A heading directly over a grade line ("Investigating crime" / "Adequate"), a heading
+    that opens a run and whose first paragraph states the force's grade ("Testshire
+    Constabulary is good at keeping people safe"), or a heading directly
+    over a "Summary of findings" (no text between) opens a graded area. Otherwise a
+    "Summary of findings" closes one, and the area is the first heading of the run it
+    closes: the run starts after the last part heading ("Introduction"), the overview (the
+    heading over "Overall judgment") or the last summary or "Areas for improvement", and
+    starts again when a heading repeats the run's first heading (an overview that lists the
+    questions before the body takes them one by one). A grade line under a structural
+    heading ("Overall judgment", "Summary of findings") or a part opens nothing: it is that
+    section's verdict. When two areas share a title, the earlier is a summary list's entry
+    and only the later opens the area.
+
+    A question ("...?"), or a heading with sub-headings, that follows an area's end (its
+    "Areas for improvement", or a summary that closed it) and has no verdict of its own
+    before the next part or the end of the text is an area too, one the report leaves
+    ungraded.
+    """
+    areas: set[int] = set()
+    run: list[int] = []
+    closed = False  # the next heading starts a new run
+    ended = False  # ... and follows an area's end
+    after_area = False  # the run began at an area's end
+
+    def ungraded_question(before: list[int]) -> None:
+        question_or_chapter = bool(before) and (paras[before[0]].clean.endswith("?") or len(before) > 1)
+        if after_area and question_or_chapter and not areas.intersection(before):
+            areas.add(before[0])
+
+    previous: int | None = None  # the last paragraph that is not residue
+    for i, p in enumerate(paras):
+        if p.kind == "residue":
+            continue
+        text = p.clean
+        key = text.lower().rstrip(":")
+        if p.kind == "heading":
+            if _PART_RE.match(text) or i in overviews:
+                ungraded_question(run)
+                run, closed, ended, after_area = [], False, False, False
+            elif key == SUMMARY_OF_FINDINGS:
+                if previous is not None and previous == (run[-1] if run else None) and len(run) > 1:
+                    areas.add(previous)  # the summary opens its area: "Q2" / "Summary of findings"
+                    ungraded_question(run[:-1])
+                elif run and not areas.intersection(run):
+                    areas.add(run[0])
+                    ended = True  # the summary closes its area
+                closed = True
+            elif key == "areas for improvement":
+                closed = ended = True
+            elif key not in _STRUCTURAL:
+                repeats = bool(run) and title_similarity(paras[run[0]].clean, text) >= _REPEAT_THRESHOLD
+                if closed or repeats:
+                    run, after_area = [], closed and ended
+                    closed = ended = False
+                run.append(i)
+        elif (
+            previous is not None
+            and p.kind == "text"
+            and (grade_line(text) is not None or (not run[1:] and grade_wording(text) is not None))
+        ):
+            head = paras[previous]
+            head_key = head.clean.lower().rstrip(":")
+            if (
+                head.kind == "heading"
+                and head_key not in _STRUCTURAL
+                and not _PART_RE.match(head.clean)
+                and previous not in overviews
+            ):
+                areas.add(previous)
+                ungraded_question([j for j in run if j != previous])
+                run, closed, ended, after_area = [previous], False, False, False
+        previous = i
+    ungraded_question(run)
+    # A list of the graded areas with their grades ("Our judgments") ahead of the body names
+    # each area again: only the last heading of a title opens its area.
+    last = {title_key(paras[i].clean): i for i in sorted(areas)}
+    return set(last.values())
 
 
 def _attach_fragments(paras: list[_Para]) -> None:
@@ -496,7 +630,10 @@ def _table_block(paras: list[_Para], i: int, used: set[int]) -> Block:
     after: list[int] = []
     for j in range(i + 1, min(len(paras), i + 5)):
         q = paras[j]
-        if q.section != p.section or q.kind in {"heading", "table", "caption"}:
+        # Only what follows the table directly (past residue and a page's footnotes): a
+        # note after a paragraph of prose stands on its own, so the table never encloses
+        # another passage's text.
+        if q.section != p.section or q.kind not in {"source", "note", "residue", "footnote"}:
             break
         if q.kind in {"source", "note"}:
             after.append(j)
@@ -514,8 +651,8 @@ def _table_block(paras: list[_Para], i: int, used: set[int]) -> Block:
 def _figure_block(paras: list[_Para], i: int, used: set[int]) -> Block:
     """A figure: its caption, the data labels around it, and its source line.
 
-    Labels may stand before the caption (PDF order) or after it; the passage reads
-    caption first, then labels, then source.
+    Labels may stand before the caption (PDF order) or after it; the passage keeps
+    source order, so that it is a verbatim citation.
     """
     section = paras[i].section
     j = i
@@ -532,7 +669,7 @@ def _figure_block(paras: list[_Para], i: int, used: set[int]) -> Block:
             if paras[j].kind == "label":
                 labels.append(j)
             j += 1
-    elif j < len(paras) and paras[j].kind == "caption" and paras[j].section == section:
+    elif j < len(paras) and paras[j].kind == "caption" and paras[j].section == section and j not in used:
         caption = j
         j += 1
     sources = []
@@ -540,7 +677,7 @@ def _figure_block(paras: list[_Para], i: int, used: set[int]) -> Block:
         if paras[j].kind != "residue":
             sources.append(j)
         j += 1
-    order = ([caption] if caption is not None else []) + labels + sources
+    order = sorted(([caption] if caption is not None else []) + labels + sources)
     used.update(order)
     label = _caption_label(paras[caption].clean) if caption is not None else ""
     return Block(
