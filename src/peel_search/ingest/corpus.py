@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CorpusError
+from .metadata import OVERRIDES_FILE, parse_overrides
 
 SUFFIXES = (".txt", ".md")
 #: Reports larger than this are refused: a PEEL report is a few hundred kB of text.
@@ -90,6 +91,8 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
     ids: set[str] = set()
     candidates = candidate_files(corpus_dir)
     for path in sorted(set(_visible_files(corpus_dir)) - set(candidates)):
+        if path.name == OVERRIDES_FILE:
+            continue
         notes.append(CorpusNote(path.name, f"skipped: only {' and '.join(SUFFIXES)} files are read"))
     for path in candidates:
         try:
@@ -145,5 +148,29 @@ def _binary_share(data: bytes) -> float:
 
 
 def corpus_fingerprint(corpus_dir: Path) -> list[tuple[str, str]]:
-    """``(file name, sha256)`` of each candidate file, cheap enough to check on every load."""
-    return [(p.name, file_sha256(p)) for p in candidate_files(corpus_dir)]
+    """``(file name, sha256)`` of each candidate file and of ``reports.toml``, cheap
+    enough to check on every load."""
+    found = [(p.name, file_sha256(p)) for p in candidate_files(corpus_dir)]
+    overrides = corpus_dir / OVERRIDES_FILE
+    if overrides.is_file():
+        found.append((OVERRIDES_FILE, file_sha256(overrides)))
+    return found
+
+
+def read_overrides(
+    corpus_dir: Path, files: list[CorpusFile]
+) -> tuple[dict[str, dict[str, object]], list[CorpusNote]]:
+    """The metadata overrides in ``corpus_dir/reports.toml`` by report file name, and a
+    note for each problem in it. A file that is not TOML is noted and ignored whole:
+    the reports are still indexed, with the metadata their title pages give."""
+    path = corpus_dir / OVERRIDES_FILE
+    if not path.is_file():
+        return {}, []
+    try:
+        overrides, problems = parse_overrides(path.read_text(encoding="utf-8"), {f.path.name for f in files})
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return {}, [
+            CorpusNote(OVERRIDES_FILE, f"ignored: it is not valid TOML ({reason}); fix it and re-index")
+        ]
+    return overrides, [CorpusNote(OVERRIDES_FILE, f"ignored {p}") for p in problems]
