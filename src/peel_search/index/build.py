@@ -1,25 +1,41 @@
-"""Corpus folder -> index folder: parse, chunk, tag, embed, index, write.
+"""Corpus folder -> index folder: parse, chunk, tag, embed each report; assemble; write.
 
-Heavy models are passed in or loaded on first use; the caller only sees paths.
+The costly work is per report (parsing, tagging, and above all embedding), and it is
+kept per report on disk, in ``parts/<report id>/``, under a key made of the file's
+checksum and everything that shapes the result (models, chunking, the pipeline's own
+code). A build reuses every part whose key is unchanged and processes only the
+reports that were added or changed; removed reports simply drop out. What spans
+reports (BM25 statistics, near-duplicates across reports, citations with each
+report's metadata) is assembled afresh from the parts each time: it takes seconds.
+
+Heavy models are passed in or loaded on first use, and only when a report needs them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..citation import format_citation
+from ..errors import IndexUnusableError
 from ..ingest.acronyms import find_definitions
 from ..ingest.chunk import DEFAULT_CONFIG, ChunkConfig, chunk_report
-from ..ingest.corpus import CorpusNote, corpus_fingerprint, read_corpus
+from ..ingest.corpus import CorpusFile, CorpusNote, corpus_fingerprint, read_corpus, read_overrides
+from ..ingest.metadata import read_metadata
 from ..ingest.text import sentence_spans
-from ..types import Chunk, Citation, Report
+from ..types import Chunk, Citation, Report, ReportMeta
 from . import store
 from .dedupe import near_duplicate_groups
 from .represent import dense_text, lexical_text, sentence_windows
@@ -29,18 +45,21 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build did: where the index is, what it holds, what was skipped."""
+    """What a build did: where the index is, what it holds, what was skipped, and
+    which reports were processed (the others were reused from the previous index)."""
 
     path: Path
     manifest: store.Manifest
     notes: tuple[CorpusNote, ...]
+    processed: tuple[str, ...] = ()
+    reused: tuple[str, ...] = ()
 
 
-def citation_for(report: Report, chunk: Chunk) -> str:
+def citation_for(meta: ReportMeta, chunk: Chunk) -> str:
     return format_citation(
         Citation(
-            report_title=report.title,
-            force=report.force,
+            report_title=meta.title,
+            force=meta.force,
             section=chunk.section,
             page=chunk.page,
             paragraph=chunk.paragraph,
@@ -56,18 +75,19 @@ def has_headings(report: Report) -> bool:
     return any(s.heading_end > s.start for s in report.sections)
 
 
-def _better_cited(chunk: Chunk) -> tuple[int, int, int]:
-    """Sort key: body text before the overview's digest, deeper sections first, then later."""
+def better_cited(chunk: Chunk) -> tuple[int, int, int]:
+    """Sort key among near-duplicates of one report: body text before the overview's
+    digest, deeper sections first, then later in the report."""
     in_overview = bool(chunk.section) and chunk.section[0].lower().startswith("overview")
     return (int(in_overview), -len(chunk.section), -chunk.start)
 
 
-def _report_record(report: Report, file_name: str, acronyms: dict[str, str]) -> dict[str, Any]:
+def _report_record(report: Report, acronyms: dict[str, str]) -> dict[str, Any]:
+    """What a part keeps of a parsed report: its tree, judgments, footnotes and acronyms."""
     return {
         "report_id": report.report_id,
-        "file": file_name,
-        "title": report.title,
-        "force": report.force,
+        "parsed_title": report.title,
+        "parsed_force": report.force,
         "sections": [
             {
                 "index": s.index,
@@ -103,33 +123,66 @@ def _report_record(report: Report, file_name: str, acronyms: dict[str, str]) -> 
     }
 
 
-def _progress_printer() -> Progress:
-    tty = sys.stderr.isatty()
+# -- what makes a part reusable ------------------------------------------------------------
 
-    def show(message: str) -> None:
-        if tty:
-            sys.stderr.write(f"\r\x1b[2K{message}")
-            if message.endswith("done") or message.endswith("\n"):
-                sys.stderr.write("\n")
-            sys.stderr.flush()
 
-    return show
+@cache
+def pipeline_fingerprint() -> str:
+    """A hash of the code and data that shape a part: the ingest stage, the passage
+    representations and the gazetteer. Editing any of them invalidates every part."""
+    package = resources.files("peel_search")
+    digest = hashlib.sha256(__version__.encode())
+    names = sorted(
+        [f"ingest/{p.name}" for p in package.joinpath("ingest").iterdir() if p.name.endswith(".py")]
+        + ["index/build.py", "index/represent.py", "index/interaction.py", "data/gazetteer.json"]
+    )
+    for name in names:
+        digest.update(name.encode())
+        digest.update(package.joinpath(name).read_bytes())
+    return digest.hexdigest()
+
+
+def part_key(file_sha256: str, embedder_name: str, spacy_model: str, config: ChunkConfig) -> str:
+    settings = json.dumps(
+        [store.FORMAT_VERSION, embedder_name, spacy_model, asdict(config), pipeline_fingerprint()],
+        sort_keys=True,
+    )
+    return hashlib.sha256(f"{file_sha256}\n{settings}".encode()).hexdigest()
+
+
+def _reusable_parts(out_dir: Path) -> dict[str, Path]:
+    """``{part key: folder}`` of the previous index's parts whose files check out."""
+    try:
+        manifest = store.read_manifest(out_dir)
+    except IndexUnusableError:
+        return {}
+    found: dict[str, Path] = {}
+    for entry in manifest.corpus:
+        key, part = entry.get("key"), entry.get("part")
+        if not key or not part:
+            continue
+        try:
+            store.verify_part(out_dir, manifest, part)
+        except IndexUnusableError:
+            continue
+        found[key] = out_dir / part
+    return found
+
+
+# -- one report -> one part ----------------------------------------------------------------
 
 
 def _in_batches(
     fn: Callable[[list[str]], Sequence[Any]],
     texts: Sequence[str],
-    what: str,
-    progress: Progress,
+    tick: Callable[[int], None],
     batch: int = 64,
 ) -> list[Any]:
-    """``fn`` over ``texts`` in batches, with a progress bar."""
+    """``fn`` over ``texts`` in batches, calling ``tick`` with the count done after each."""
     out: list[Any] = []
     for i in range(0, len(texts), batch):
         out.extend(fn(list(texts[i : i + batch])))
-        done = min(len(texts), i + batch)
-        bar = "#" * int(30 * done / max(1, len(texts)))
-        progress(f"embedding {what} [{bar:<30}] {done}/{len(texts)}")
+        tick(min(len(texts), i + batch))
     return out
 
 
@@ -151,6 +204,205 @@ def _token_matrix(encoded: Sequence[tuple[Any, list[str], Any]], dim: int) -> tu
     return matrix.astype(np.float16), np.asarray(offsets, dtype=np.int64), document_frequencies(kept_pieces)
 
 
+class _Models:
+    """The spaCy pipeline and the embedder, loaded once and only if a report needs them."""
+
+    def __init__(self, embedder: Any) -> None:
+        self._embedder = embedder
+        self._nlp: Any = None
+
+    @property
+    def embedder(self) -> Any:
+        if self._embedder is None:
+            from ..models import get_embedder
+
+            self._embedder = get_embedder()
+        return self._embedder
+
+    def nlp(self, definitions: dict[str, str]) -> Any:
+        from ..ingest.entities import build_pipeline, use_definitions
+
+        if self._nlp is None:
+            self._nlp = build_pipeline(definitions)
+        else:
+            use_definitions(self._nlp, definitions)
+        return self._nlp
+
+
+def _write_part(
+    f: CorpusFile, config: ChunkConfig, models: _Models, folder: Path, status: Callable[[str], None]
+) -> Report:
+    """Parse, chunk, tag and embed one report into ``folder``; returns the parsed report."""
+    import numpy as np
+
+    from ..ingest.entities import gazetteer_acronyms, tag_chunks
+    from ..ingest.parse import parse_report
+    from ..models import all_cores
+
+    status("parsing")
+    report = parse_report(f.text, f.report_id)
+    chunks = chunk_report(report, config)
+    definitions = {**gazetteer_acronyms(), **find_definitions([c.text for c in chunks])}
+    status("tagging entities")
+    chunks = tag_chunks(models.nlp(definitions), chunks)
+    sentences = [sentence_spans(c.text) or [(0, len(c.text))] for c in chunks]
+    sentence_texts = [c.text[s:e] for c, spans in zip(chunks, sentences, strict=True) for s, e in spans]
+    window_texts = [
+        window
+        for c, spans in zip(chunks, sentences, strict=True)
+        for window in sentence_windows([c.text[s:e] for s, e in spans])
+    ]
+    embedder = models.embedder
+    total = len(chunks) + len(window_texts) + len(sentence_texts)
+    done = 0
+
+    def tick(what: str) -> Callable[[int], None]:
+        base = done
+        return lambda n: status(f"embedding {what} {100 * (base + n) // max(1, total)}%")
+
+    def vectors(texts: list[str], what: str) -> Any:
+        found = _in_batches(embedder.encode, texts, tick(what))
+        return np.asarray(found, dtype=np.float32).reshape(-1, embedder.dim)
+
+    with all_cores():
+        encoded = _in_batches(embedder.encode_tokens, [dense_text(c) for c in chunks], tick("passages"))
+        done += len(chunks)
+        window_vectors = vectors(window_texts, "sentences in context")
+        done += len(window_texts)
+        sentence_vectors = vectors(sentence_texts, "sentences")
+    dense = np.vstack([e[0] for e in encoded]) if encoded else np.zeros((0, embedder.dim), np.float32)
+    tokens, token_offsets, token_df = _token_matrix(encoded, embedder.dim)
+
+    folder.mkdir(parents=True)
+    rows = [
+        {
+            "id": c.id,
+            "report_id": c.report_id,
+            "kind": c.kind,
+            "text": c.text,
+            "section": list(c.section),
+            "page": c.page,
+            "paragraph": c.paragraph,
+            "start": c.start,
+            "end": c.end,
+            "spans": [list(s) for s in c.spans],
+            "footnotes": list(c.footnotes),
+            "entities": [asdict(e) for e in c.entities],
+            "label": c.label,
+            "markers": [list(m) for m in c.markers],
+            "sentences": [list(s) for s in sentences[i]],
+        }
+        for i, c in enumerate(chunks)
+    ]
+    store.write_jsonl(folder / store.PART_CHUNKS, rows)
+    store.write_json(folder / store.PART_REPORT, _report_record(report, definitions))
+    arrays = {
+        store.DENSE: np.asarray(dense, dtype=np.float32),
+        store.WINDOWS: window_vectors,
+        store.SENTENCES: sentence_vectors,
+        store.TOKENS: tokens,
+        store.TOKEN_OFFSETS: token_offsets,
+    }
+    for name, array in arrays.items():
+        np.save(folder / name, array, allow_pickle=False)
+    store.write_json(folder / store.TOKEN_DF, {"documents": len(chunks), "df": token_df})
+    return report
+
+
+def _link_part(source: Path, target: Path) -> None:
+    """Put a reused part in the new index: hard links (parts are never written in
+    place, so old and new index may share them), or copies across file systems."""
+    target.mkdir(parents=True)
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            dest = target / path.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, dest)
+            except OSError:
+                shutil.copy2(path, dest)
+
+
+# -- the whole library ------------------------------------------------------------------------
+
+
+def _assemble(
+    staged: Path, parts: list[tuple[CorpusFile, str, ReportMeta]]
+) -> tuple[list[dict[str, Any]], int, int]:
+    """Write what spans reports: passages with citations and duplicate links, the
+    reports with their metadata, BM25 statistics and word-piece document counts.
+    Returns the passage rows, the passage count and the sentence count."""
+    from .lexical import LexicalIndex
+
+    rows: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    df_total: dict[str, int] = {}
+    documents = 0
+    for f, part, meta in parts:
+        folder = staged / part
+        part_rows = store.read_jsonl(folder / store.PART_CHUNKS)
+        record = json.loads((folder / store.PART_REPORT).read_text(encoding="utf-8"))
+        df = json.loads((folder / store.TOKEN_DF).read_text(encoding="utf-8"))
+        documents += int(df["documents"])
+        for piece, n in df["df"].items():
+            df_total[piece] = df_total.get(piece, 0) + int(n)
+        for row in part_rows:
+            row["citation"] = citation_for(meta, _row_chunk(row))
+        rows.extend(part_rows)
+        records.append(
+            {**record, **meta.to_dict(), "file": f.path.name, "part": part, "chunks": len(part_rows)}
+        )
+
+    chunks = [_row_chunk(r) for r in rows]
+    groups = near_duplicate_groups([c.text for c in chunks])
+    canonical: dict[int, int] = {}
+    for i, g in enumerate(groups):
+        best = canonical.get(g)
+        if best is None or better_cited(chunks[i]) < better_cited(chunks[best]):
+            canonical[g] = i
+    for i, row in enumerate(rows):
+        row["duplicate_of"] = chunks[canonical[groups[i]]].id if canonical[groups[i]] != i else None
+
+    store.write_jsonl(staged / store.CHUNKS, rows)
+    store.write_json(staged / store.REPORTS, records)
+    LexicalIndex.build([lexical_text(c) for c in chunks]).save(staged / store.BM25_DIR)
+    store.write_json(staged / store.TOKEN_DF, {"documents": documents, "df": df_total})
+    return rows, len(rows), sum(len(r["sentences"]) for r in rows)
+
+
+def _row_chunk(row: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=row["id"],
+        report_id=row["report_id"],
+        kind=row["kind"],
+        text=row["text"],
+        section=tuple(row["section"]),
+        page=int(row["page"]),
+        paragraph=int(row["paragraph"]),
+        start=int(row["start"]),
+        end=int(row["end"]),
+        spans=tuple((int(a), int(b)) for a, b in row["spans"]),
+        label=row.get("label", ""),
+        markers=tuple((int(a), int(b)) for a, b in row.get("markers", [])),
+    )
+
+
+def _progress_bar(reports: int, quiet: bool) -> Any:
+    """A tqdm bar over the reports to process, with the ETA per report; silent when
+    stderr is not a terminal or the caller takes the messages itself."""
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=reports,
+        unit="report",
+        desc="indexing",
+        file=sys.stderr,
+        disable=quiet or not sys.stderr.isatty(),
+        dynamic_ncols=True,
+        bar_format="{desc}: {n}/{total} reports |{bar}| {elapsed}<{remaining}, {rate_inv_fmt} {postfix}",
+    )
+
+
 def build_index(
     corpus: str | Path = "corpus",
     out: str | Path = "index",
@@ -158,139 +410,93 @@ def build_index(
     config: ChunkConfig = DEFAULT_CONFIG,
     progress: Progress | None = None,
     embedder: Any = None,
+    reuse: bool = True,
 ) -> BuildResult:
     """Build the index for every report in ``corpus`` into ``out``, atomically.
 
-    Raises :class:`~peel_search.errors.CorpusError` when nothing in ``corpus`` is
-    usable (an existing index is left in place) and
-    :class:`~peel_search.errors.IndexLockedError` when another build holds the lock.
+    Reports whose part in the existing index is still valid are reused, not embedded
+    again (``reuse=False`` processes every report). Raises
+    :class:`~peel_search.errors.CorpusError` when nothing in ``corpus`` is usable (an
+    existing index is left in place) and :class:`~peel_search.errors.IndexLockedError`
+    when another build holds the lock.
     """
-    import faiss
-    import numpy as np
-
-    from ..ingest.entities import build_pipeline, gazetteer_acronyms, tag_chunks
-    from ..models import all_cores, get_embedder, spacy_model_id
-    from .lexical import LexicalIndex
+    from ..models import EMBEDDING_DIM, EMBEDDING_MODEL, spacy_model_id
 
     began = time.perf_counter()
     corpus_dir, out_dir = Path(corpus), Path(out)
-    show = progress or _progress_printer()
+    say = progress or (lambda message: None)
     seen = corpus_fingerprint(corpus_dir)
     files, notes = read_corpus(corpus_dir)
+    overrides, override_notes = read_overrides(corpus_dir, files)
+    notes.extend(override_notes)
+    models = _Models(embedder)
+    embedder_name = embedder.name if embedder is not None else EMBEDDING_MODEL
+    embedder_dim = embedder.dim if embedder is not None else EMBEDDING_DIM
+    spacy_id = spacy_model_id()
     with store.build_lock(out_dir):
         store.cleanup_stale_staging(out_dir)
-        show(f"parsing {len(files)} report(s)")
-        reports: list[tuple[Report, str]] = []
-        chunks: list[Chunk] = []
-        definitions: dict[str, dict[str, str]] = {}
-        for f in files:
-            from ..ingest.parse import parse_report
-
-            report = parse_report(f.text, f.report_id)
-            if not has_headings(report):
-                notes.append(
-                    CorpusNote(
-                        f.path.name,
-                        "indexed as one section named after the report: no section headings found in it",
-                    )
-                )
-            report_chunks = chunk_report(report, config)
-            found = find_definitions([c.text for c in report_chunks])
-            definitions[report.report_id] = {**gazetteer_acronyms(), **found}
-            reports.append((report, f.path.name))
-            chunks.extend(report_chunks)
-
-        show(f"tagging entities in {len(chunks)} passages")
-        nlp = build_pipeline({k: v for r in definitions.values() for k, v in r.items()})
-        chunks = tag_chunks(nlp, chunks)
-
-        sentences = [sentence_spans(c.text) or [(0, len(c.text))] for c in chunks]
-        sentence_texts = [c.text[s:e] for c, spans in zip(chunks, sentences, strict=True) for s, e in spans]
-        window_texts = [
-            window
-            for c, spans in zip(chunks, sentences, strict=True)
-            for window in sentence_windows([c.text[s:e] for s, e in spans])
-        ]
-        embedder = embedder or get_embedder()
-
-        def vectors(texts: list[str], what: str) -> Any:
-            found = _in_batches(embedder.encode, texts, what, show)
-            return np.asarray(found, dtype=np.float32).reshape(-1, embedder.dim)
-
-        with all_cores():
-            encoded = _in_batches(embedder.encode_tokens, [dense_text(c) for c in chunks], "passages", show)
-            window_vectors = vectors(window_texts, "sentences in context")
-            sentence_vectors = vectors(sentence_texts, "sentences")
-        chunk_vectors = (
-            np.vstack([e[0] for e in encoded]) if encoded else np.zeros((0, embedder.dim), np.float32)
-        )
-        tokens, token_offsets, token_df = _token_matrix(encoded, embedder.dim)
-        show("indexing")
-        lexical = LexicalIndex.build([lexical_text(c) for c in chunks])
-        groups = near_duplicate_groups([c.text for c in chunks])
-
-        by_report = {r.report_id: r for r, _ in reports}
-        canonical: dict[int, int] = {}
-        for i, g in enumerate(groups):
-            best = canonical.get(g)
-            if best is None or _better_cited(chunks[i]) < _better_cited(chunks[best]):
-                canonical[g] = i
-
+        previous = _reusable_parts(out_dir) if reuse else {}
+        keys = {f.report_id: part_key(f.sha256, embedder_name, spacy_id, config) for f in files}
+        todo = [f for f in files if keys[f.report_id] not in previous]
+        processed, reused = [], []
         with store.staging_folder(out_dir) as staged:
-            rows = []
-            for i, c in enumerate(chunks):
-                row = {
-                    "id": c.id,
-                    "report_id": c.report_id,
-                    "kind": c.kind,
-                    "text": c.text,
-                    "section": list(c.section),
-                    "page": c.page,
-                    "paragraph": c.paragraph,
-                    "start": c.start,
-                    "end": c.end,
-                    "spans": [list(s) for s in c.spans],
-                    "footnotes": list(c.footnotes),
-                    "entities": [asdict(e) for e in c.entities],
-                    "label": c.label,
-                    "citation": citation_for(by_report[c.report_id], c),
-                    "sentences": [list(s) for s in sentences[i]],
-                    "duplicate_of": chunks[canonical[groups[i]]].id if canonical[groups[i]] != i else None,
-                }
-                rows.append(row)
-            store.write_jsonl(staged / store.CHUNKS, rows)
-            store.write_json(
-                staged / store.REPORTS,
-                [_report_record(r, name, definitions[r.report_id]) for r, name in reports],
-            )
-            for name, matrix in (
-                (store.DENSE, chunk_vectors),
-                (store.WINDOWS, window_vectors),
-                (store.SENTENCES, sentence_vectors),
-            ):
-                index = faiss.IndexFlatIP(embedder.dim)
-                if len(matrix):
-                    index.add(np.ascontiguousarray(matrix, dtype=np.float32))
-                faiss.write_index(index, str(staged / name))
-            lexical.save(staged / store.BM25_DIR)
-            np.save(staged / store.TOKENS, tokens, allow_pickle=False)
-            np.save(staged / store.TOKEN_OFFSETS, token_offsets, allow_pickle=False)
-            store.write_json(staged / store.TOKEN_DF, {"documents": len(chunks), "df": token_df})
+            parts: list[tuple[CorpusFile, str, ReportMeta]] = []
+            bar = _progress_bar(len(todo), quiet=progress is not None)
+            if todo:
+                say(f"indexing {len(todo)} of {len(files)} report(s)")
+            with bar:
+                for f in files:
+                    part = f"{store.PARTS_DIR}/{f.report_id}"
+                    meta = read_metadata(f.text, f.path.name, f.report_id, overrides.get(f.path.name))
+                    if keys[f.report_id] in previous:
+                        _link_part(previous[keys[f.report_id]], staged / part)
+                        reused.append(f.report_id)
+                    else:
+                        bar.set_postfix_str(f.path.name, refresh=True)
+
+                        def status(stage: str, name: str = f.path.name) -> None:
+                            bar.set_postfix_str(f"{name}: {stage}", refresh=True)
+                            say(f"{name}: {stage}")
+
+                        report = _write_part(f, config, models, staged / part, status)
+                        if not has_headings(report):
+                            notes.append(
+                                CorpusNote(
+                                    f.path.name,
+                                    "indexed as one section named after the report: no section headings found in it",
+                                )
+                            )
+                        processed.append(f.report_id)
+                        bar.update(1)
+                    parts.append((f, part, meta))
+            say("assembling the library")
+            _, chunk_count, sentence_count = _assemble(staged, parts)
             manifest = store.Manifest(
                 format_version=store.FORMAT_VERSION,
                 package_version=__version__,
-                embedding_model=embedder.name,
-                embedding_dim=embedder.dim,
-                spacy_model=spacy_model_id(),
-                corpus=[{"name": f.path.name, "sha256": f.sha256, "report_id": f.report_id} for f in files],
+                embedding_model=embedder_name,
+                embedding_dim=embedder_dim,
+                spacy_model=spacy_id,
+                corpus=[
+                    {
+                        "name": f.path.name,
+                        "sha256": f.sha256,
+                        "report_id": f.report_id,
+                        "part": part,
+                        "key": keys[f.report_id],
+                    }
+                    for f, part, _ in parts
+                ],
                 corpus_seen=[list(x) for x in seen],
-                chunk_count=len(chunks),
-                sentence_count=len(sentence_texts),
+                chunk_count=chunk_count,
+                sentence_count=sentence_count,
                 files={name: store.sha256_file(staged / name) for name in store.index_files(staged)},
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 build_seconds=round(time.perf_counter() - began, 2),
                 settings={"chunking": asdict(config)},
             )
             store.commit(staged, out_dir, manifest)
-        show(f"index written to {out_dir}: {len(chunks)} passages done")
-    return BuildResult(path=out_dir, manifest=manifest, notes=tuple(notes))
+        say(f"index written to {out_dir}: {chunk_count} passages done")
+    return BuildResult(
+        path=out_dir, manifest=manifest, notes=tuple(notes), processed=tuple(processed), reused=tuple(reused)
+    )

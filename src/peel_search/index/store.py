@@ -1,15 +1,20 @@
 """The index on disk: a readable folder, written atomically, checked on load.
 
     index/
-      manifest.json     format version, versions, models, corpus hashes, file hashes
-      chunks.jsonl      one passage per line
-      reports.json      per report: title, section tree, judgments, footnotes, acronyms
-      dense.faiss       passage vectors (inner product on L2-normalised vectors)
-      windows.faiss     sentence vectors, each sentence with its neighbours, in passage order
-      sentences.faiss   sentence vectors, each sentence alone (to pick the best sentence)
-      tokens.npy        content word-piece vectors of every passage (float16), and
-      token_offsets.npy where each passage's rows start; token_df.json their document counts
-      bm25/             the BM25 index as bm25s writes it, without pickle
+      manifest.json     format version, versions, models, per report: file, checksum,
+                        part folder and the key it was built under; every file's SHA-256
+      chunks.jsonl      one passage per line, every report, with citation and duplicate link
+      reports.json      per report: metadata, section tree, judgments, footnotes, acronyms
+      bm25/             the BM25 index over every passage, as bm25s writes it, without pickle
+      token_df.json     word-piece document counts over every passage
+      parts/<report>/   what one report costs to make, reused while its file is unchanged:
+        chunks.jsonl    its passages (without what depends on other reports)
+        report.json     its parsed tree, judgments, footnotes and acronyms
+        dense.npy       passage vectors (float32, L2-normalised)
+        windows.npy     sentence vectors, each sentence with its neighbours, in passage order
+        sentences.npy   sentence vectors, each sentence alone (to pick the best sentence)
+        tokens.npy      content word-piece vectors of every passage (float16), and
+        token_offsets.npy  where each passage's rows start; token_df.json their counts
 
 A build writes a sibling temporary folder, fsyncs every file, then swaps it into
 place, so a crash at any moment leaves the previous index whole. A lock file beside
@@ -33,18 +38,25 @@ from typing import Any
 
 from ..errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexStaleError
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 REPORTS = "reports.json"
-DENSE = "dense.faiss"
-SENTENCES = "sentences.faiss"
-WINDOWS = "windows.faiss"
 BM25_DIR = "bm25"
+TOKEN_DF = "token_df.json"
+PARTS_DIR = "parts"
+# In each part:
+PART_CHUNKS = "chunks.jsonl"
+PART_REPORT = "report.json"
+DENSE = "dense.npy"
+SENTENCES = "sentences.npy"
+WINDOWS = "windows.npy"
 TOKENS = "tokens.npy"
 TOKEN_OFFSETS = "token_offsets.npy"
-TOKEN_DF = "token_df.json"
-REQUIRED = frozenset({CHUNKS, REPORTS, DENSE, SENTENCES, WINDOWS, TOKENS, TOKEN_OFFSETS, TOKEN_DF})
+REQUIRED = frozenset({CHUNKS, REPORTS, TOKEN_DF})
+PART_REQUIRED = frozenset(
+    {PART_CHUNKS, PART_REPORT, DENSE, SENTENCES, WINDOWS, TOKENS, TOKEN_OFFSETS, TOKEN_DF}
+)
 REBUILD = "run `peel-search index --rebuild`"
 
 
@@ -218,16 +230,39 @@ def read_manifest(folder: Path) -> Manifest:
     return manifest
 
 
+def part_folders(manifest: Manifest) -> list[str]:
+    """Each report's part folder, relative to the index, in the index's report order."""
+    return [str(entry.get("part", "")) for entry in manifest.corpus]
+
+
+def verify_part(folder: Path, manifest: Manifest, part: str) -> None:
+    """Check one part's files against their SHA-256 in the manifest."""
+    listed = {name.removeprefix(f"{part}/") for name in manifest.files if name.startswith(f"{part}/")}
+    if PART_REQUIRED - listed:
+        raise IndexCorruptError(f"the manifest in {folder} does not list every file of {part}", REBUILD)
+    for name in sorted(listed):
+        _verify_file(folder, f"{part}/{name}", manifest.files[f"{part}/{name}"])
+
+
+def _verify_file(folder: Path, name: str, expected: str) -> None:
+    path = folder / name
+    if not path.is_file():
+        raise IndexCorruptError(f"{path} is missing from the index", REBUILD)
+    if sha256_file(path) != expected:
+        raise IndexCorruptError(f"{path} is damaged (checksum mismatch)", REBUILD)
+
+
 def verify_files(folder: Path, manifest: Manifest) -> None:
     """Check every file against its SHA-256 in the manifest."""
-    if REQUIRED - set(manifest.files):
+    parts = part_folders(manifest)
+    if REQUIRED - set(manifest.files) or not all(parts):
         raise IndexCorruptError(f"the manifest in {folder} does not list every index file", REBUILD)
+    for part in parts:
+        listed = {n.removeprefix(f"{part}/") for n in manifest.files if n.startswith(f"{part}/")}
+        if PART_REQUIRED - listed:
+            raise IndexCorruptError(f"the manifest in {folder} does not list every file of {part}", REBUILD)
     for name, expected in sorted(manifest.files.items()):
-        path = folder / name
-        if not path.is_file():
-            raise IndexCorruptError(f"{path} is missing from the index", REBUILD)
-        if sha256_file(path) != expected:
-            raise IndexCorruptError(f"{path} is damaged (checksum mismatch)", REBUILD)
+        _verify_file(folder, name, expected)
 
 
 def staleness(

@@ -126,6 +126,14 @@ def build_pipeline(definitions: Mapping[str, str] | None = None) -> spacy.langua
     return nlp
 
 
+def use_definitions(nlp: spacy.language.Language, definitions: Mapping[str, str] | None = None) -> None:
+    """Give ``nlp``'s domain ruler the gazetteer plus these acronym definitions (those
+    of the report about to be tagged), in place of the previous report's."""
+    ruler = nlp.get_pipe("entity_ruler")
+    ruler.clear()  # type: ignore[attr-defined]
+    ruler.add_patterns(ruler_patterns(nlp, definitions))  # type: ignore[attr-defined]
+
+
 _QUANTITY_LABELS = frozenset({"CARDINAL", "ORDINAL", "DATE", "TIME", "QUANTITY"})
 _EDGE_PUNCTUATION = " \t\n*,;:.'\"‘’“”()[]"
 
