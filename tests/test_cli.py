@@ -129,8 +129,12 @@ def test_judgments(capsys, dirs):
         "“Overall West Midlands Police is judged to be good at keeping people safe and reducing crime.”"
         in out
     )
+    assert out.splitlines()[0].split()[:2] == ["Report", "Overall"]  # the matrix, one row
     code, out, _ = run(capsys, "judgments", "--format", "json", *dirs)
-    rows = json.loads(out)
+    data = json.loads(out)
+    (row,) = data["rows"]
+    assert [c["grade"] for c in row["cells"]] == ["Good", "Good", None, "Requires improvement", "Good"]
+    rows = data["judgments"]
     assert [r["grade"] for r in rows] == ["Good", "Good", None, "Requires improvement", "Good"]
     assert all(
         r["citation"].startswith("PEEL Police effectiveness 2015, West Midlands Police — ") for r in rows
@@ -279,7 +283,7 @@ def test_module_entry_point_runs(dirs):
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
-    assert len(json.loads(proc.stdout)) == 5
+    assert len(json.loads(proc.stdout)["columns"]) == 5
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,9 @@ from peel_search.errors import (
 from peel_search.index import store
 from peel_search.models import EMBEDDING_DIM, EMBEDDING_MODEL, SPACY_MODEL
 
+#: The bundled report's part: its vectors are per report (see peel_search.index.store).
+PART = f"{store.PARTS_DIR}/peel-2015-effectiveness-west-midlands"
+
 TINY = Path(__file__).parent / "data" / "tiny-report.txt"
 REPORT = "peel-2015-effectiveness-west-midlands.txt"
 
@@ -171,7 +174,7 @@ def test_flipped_byte_is_corrupt_and_open_index_rebuilds_it(index_copy, fake_mod
 
     folder, corpus = index_copy
     chunk_count = store.read_manifest(folder).chunk_count
-    path = folder / store.DENSE
+    path = folder / PART / store.DENSE
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
@@ -192,10 +195,11 @@ def test_flipped_byte_is_corrupt_and_open_index_rebuilds_it(index_copy, fake_mod
     [
         store.CHUNKS,
         store.REPORTS,
-        store.DENSE,
-        store.SENTENCES,
-        store.WINDOWS,
-        store.TOKENS,
+        f"{PART}/{store.DENSE}",
+        f"{PART}/{store.SENTENCES}",
+        f"{PART}/{store.WINDOWS}",
+        f"{PART}/{store.TOKENS}",
+        f"{PART}/{store.PART_CHUNKS}",
         "bm25/vocab.index.json",
     ],
 )
@@ -235,7 +239,7 @@ def test_truncated_chunks_file_is_corrupt_even_with_a_matching_checksum(index_co
 def test_manifest_that_does_not_list_every_file_is_corrupt(index_copy):
     folder, corpus = index_copy
     data = json.loads((folder / store.MANIFEST).read_text(encoding="utf-8"))
-    del data["files"][store.SENTENCES]
+    del data["files"][f"{PART}/{store.SENTENCES}"]
     (folder / store.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(IndexCorruptError):
         load(folder, corpus)
@@ -344,24 +348,24 @@ def test_crash_in_commit_leaves_the_old_index_usable(index_copy, fake_models, mo
 
 @pytest.mark.models
 def test_crash_while_writing_vectors_leaves_the_old_index_usable(index_copy, fake_models, monkeypatch):
-    import faiss
+    import numpy
 
     from peel_search.index.build import build_index
 
     folder, corpus = index_copy
     before = store.read_manifest(folder)
-    real_write = faiss.write_index
+    real_write = numpy.save
     calls = []
 
-    def crash_on_second(index, path):
+    def crash_on_second(path, array, **kwargs):
         calls.append(path)
         if len(calls) == 2:
             raise RuntimeError("killed while writing")
-        real_write(index, path)
+        real_write(path, array, **kwargs)
 
-    monkeypatch.setattr(faiss, "write_index", crash_on_second)
+    monkeypatch.setattr(numpy, "save", crash_on_second)
     with pytest.raises(RuntimeError, match="killed"):
-        build_index(corpus, folder, progress=quiet)
+        build_index(corpus, folder, progress=quiet, reuse=False)
     assert len(calls) == 2
     assert store.read_manifest(folder) == before
     assert _leftovers(folder) == []

@@ -40,6 +40,30 @@ def _common(p: argparse.ArgumentParser, formats: tuple[str, ...] = ()) -> None:
         p.add_argument("--format", choices=formats, default=formats[0])
 
 
+def _scope(p: argparse.ArgumentParser) -> None:
+    """The report filters: which reports of the library a command looks at."""
+    g = p.add_argument_group("which reports (each repeatable; default: every report)")
+    g.add_argument("--report", action="append", default=[], metavar="ID", help="a report id (see `reports`)")
+    g.add_argument(
+        "--force", action="append", default=[], metavar="NAME", help="a force, e.g. 'West Midlands'"
+    )
+    g.add_argument(
+        "--year", action="append", default=[], metavar="YYYY", help="an inspection year, e.g. 2015"
+    )
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--entity",
+        action="append",
+        default=[],
+        metavar="LABEL:TEXT",
+        help="only passages mentioning this entity (repeatable), e.g. GPE:Wolverhampton",
+    )
+    p.add_argument("--section", metavar="TEXT", help="only passages under a heading containing TEXT")
+    p.add_argument("--judgment", metavar="AREA", help="only passages in a judged area, e.g. vulnerable")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="peel-search", description="Search HMIC PEEL inspection reports, with citations.")
     from . import __version__
@@ -55,25 +79,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", help="the question (or use --queries FILE)")
     p.add_argument("--queries", metavar="FILE", help="one question per line ('-' for standard input)")
     p.add_argument("--k", "-k", default="10", help="how many passages (default 10)")
-    p.add_argument(
-        "--entity",
-        action="append",
-        default=[],
-        metavar="LABEL:TEXT",
-        help="only passages mentioning this entity (repeatable), e.g. GPE:Wolverhampton",
-    )
-    p.add_argument("--section", metavar="TEXT", help="only passages under a heading containing TEXT")
-    p.add_argument("--judgment", metavar="AREA", help="only passages in a judged area, e.g. vulnerable")
+    _filters(p)
+    _scope(p)
 
-    _common(sub.add_parser("judgments", help="the graded judgments, with citations"), ("text", "json"))
+    p = sub.add_parser("compare", help="one question across reports: each report's best passage")
+    _common(p, ("text", "json"))
+    p.add_argument("query", help="the question")
+    _filters(p)
+    _scope(p)
+
+    p = sub.add_parser("judgments", help="the grades: one row per report, one column per question")
+    _common(p, ("text", "json", "csv"))
+    _scope(p)
 
     p = sub.add_parser("entities", help="entity counts (passages mentioning each)")
     _common(p, ("text", "json"))
     p.add_argument("--label", help="only this label, e.g. ORG, GPE, PROGRAMME, TERM")
+    _scope(p)
 
-    _common(
-        sub.add_parser("sections", help="the section tree with pages and passage counts"), ("text", "json")
-    )
+    p = sub.add_parser("browse", help="every passage mentioning entities or words, in report order")
+    _common(p, ("text", "json"))
+    _filters(p)
+    p.add_argument("--words", metavar="TEXT", help="only passages containing every one of these words")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N passages")
+    _scope(p)
+
+    p = sub.add_parser("reports", help="the reports in the index: force, programme, year, file")
+    _common(p, ("text", "json"))
+    _scope(p)
+
+    p = sub.add_parser("sections", help="the section tree with pages and passage counts")
+    _common(p, ("text", "json"))
+    _scope(p)
 
     p = sub.add_parser("serve", help="run the web app")
     _common(p)
@@ -114,12 +151,13 @@ def cmd_index(args: argparse.Namespace) -> int:
             return EXIT_OK
         except PeelSearchError as exc:
             _say(f"building the index: {exc.reason}")
-    result = build_index(args.corpus, args.index)
+    result = build_index(args.corpus, args.index, reuse=not args.rebuild)
     for note in result.notes:
         _say(f"{note.name}: {note.message}")
     m = result.manifest
+    kept = f" ({len(result.reused)} reused unchanged)" if result.reused else ""
     _say(
-        f"indexed {len(m.corpus)} report(s), {m.chunk_count} passages in {m.build_seconds:.1f} s -> {result.path}"
+        f"indexed {len(m.corpus)} report(s){kept}, {m.chunk_count} passages in {m.build_seconds:.1f} s -> {result.path}"
     )
     return EXIT_OK
 
@@ -163,11 +201,19 @@ def cmd_search(args: argparse.Namespace) -> int:
     parse_k(args.k, index.size)
     for spec in args.entity:
         parse_entity_filter(spec, index.labels())
+    index.report_numbers(_scope_of(args))  # a bad report filter fails once, before any question
     failed = 0
     for query in queries:
         try:
             result = index.search(
-                query, k=args.k, entities=args.entity, section=args.section, judgment=args.judgment
+                query,
+                k=args.k,
+                entities=args.entity,
+                section=args.section,
+                judgment=args.judgment,
+                reports=args.report,
+                forces=args.force,
+                years=args.year,
             )
         except QueryError as exc:
             if len(queries) == 1:
@@ -192,14 +238,87 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_USAGE if failed else EXIT_OK
 
 
-def cmd_judgments(args: argparse.Namespace) -> int:
-    from .render import render_judgments
+def _scope_of(args: argparse.Namespace) -> Any:
+    from .retrieve.search import ReportScope
 
-    rows = _open(args).judgments()
+    return ReportScope.of(args.report, args.force, args.year)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .render import render_compare
+    from .retrieve.search import clean_query
+
+    clean_query(args.query)
+    index = _open(args)
+    result = index.compare(
+        args.query,
+        entities=args.entity,
+        section=args.section,
+        judgment=args.judgment,
+        reports=args.report,
+        forces=args.force,
+        years=args.year,
+    )
+    for notice in result.notices:
+        _say(notice)
     if args.format == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(render_judgments(rows))
+        print(render_compare(result, color=sys.stdout.isatty()))
+    return EXIT_OK
+
+
+def cmd_judgments(args: argparse.Namespace) -> int:
+    from .render import matrix_to_dict, render_judgments, render_matrix, render_matrix_csv
+
+    index = _open(args)
+    scope = _scope_of(args)
+    matrix = index.grades_matrix(scope)
+    if args.format == "json":
+        data = {**matrix_to_dict(matrix), "judgments": index.judgments(scope)}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        print(render_matrix_csv(matrix))
+    elif len(matrix.rows) == 1:  # one report: each grade with the sentence it was read from
+        print(render_matrix(matrix) + "\n\n" + render_judgments(index.judgments(scope)))
+    else:
+        print(render_matrix(matrix))
+    return EXIT_OK
+
+
+def cmd_reports(args: argparse.Namespace) -> int:
+    from .render import render_reports
+
+    metas = _open(args).report_list(_scope_of(args))
+    if args.format == "json":
+        print(json.dumps([m.to_dict() for m in metas], ensure_ascii=False, indent=2))
+    else:
+        print(render_reports(metas))
+    return EXIT_OK
+
+
+def cmd_browse(args: argparse.Namespace) -> int:
+    from .render import render_hit
+
+    if args.limit is not None and args.limit < 1:
+        raise QueryError(f"--limit must be at least 1, not {args.limit}")
+    index = _open(args)
+    hits = index.browse(
+        entities=args.entity,
+        section=args.section,
+        judgment=args.judgment,
+        query=args.words,
+        limit=args.limit,
+        reports=args.report,
+        forces=args.force,
+        years=args.year,
+    )
+    if args.format == "json":
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+    elif not hits:
+        print("No passage matches.")
+    else:
+        print("\n\n".join(render_hit(h, color=sys.stdout.isatty()) for h in hits))
     return EXIT_OK
 
 
@@ -207,7 +326,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
     from .render import render_entities
 
     index = _open(args)
-    rows = index.entity_counts(args.label)
+    rows = index.entity_counts(args.label, _scope_of(args))
     if args.format == "json":
         print(
             json.dumps(
@@ -223,16 +342,17 @@ def cmd_sections(args: argparse.Namespace) -> int:
     from .render import render_sections
 
     index = _open(args)
+    numbers = index.report_numbers(_scope_of(args))
     if args.format == "json":
         print(
             json.dumps(
-                [{k: r[k] for k in ("report_id", "title", "sections")} for r in index.reports],
+                [{k: index.reports[n][k] for k in ("report_id", "title", "sections")} for n in numbers],
                 ensure_ascii=False,
                 indent=2,
             )
         )
     else:
-        print(render_sections(index))
+        print(render_sections(index, numbers))
     return EXIT_OK
 
 
@@ -252,7 +372,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "index": cmd_index,
     "search": cmd_search,
+    "compare": cmd_compare,
     "judgments": cmd_judgments,
+    "reports": cmd_reports,
+    "browse": cmd_browse,
     "entities": cmd_entities,
     "sections": cmd_sections,
     "serve": cmd_serve,

@@ -49,7 +49,10 @@ def render_hit(hit: Hit, color: bool = False) -> str:
     extra = []
     if hit.chunk.footnotes:
         extra.append("footnotes " + ", ".join(str(n) for n in hit.chunk.footnotes))
-    if hit.duplicates:
+    other_reports = [r for r in hit.reports if r != hit.chunk.report_id]
+    if other_reports:
+        extra.append(f"also in {len(other_reports)} other report(s): {', '.join(other_reports)}")
+    elif hit.duplicates:
         extra.append(f"also repeated in {len(hit.duplicates)} other place(s)")
     tail = f"\n   {_DIM if color else ''}({'; '.join(extra)}){_RESET if color else ''}" if extra else ""
     return f"{head}\n{body}{tail}"
@@ -76,6 +79,99 @@ def render_judgments(rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(out).rstrip()
 
 
+def matrix_to_dict(matrix: Any) -> dict[str, Any]:
+    """The grades matrix as JSON-ready data: columns, then one row per report whose
+    cells carry the grade and the sentence, section and page it was read from."""
+    return {
+        "columns": [{"key": c.key, "name": c.name, "headings": dict(c.headings)} for c in matrix.columns],
+        "rows": [
+            {
+                "report_id": row.report_id,
+                "report": row.label,
+                "cells": [
+                    None
+                    if cell is None
+                    else {
+                        "question": column.key,
+                        "heading": cell.heading,
+                        "grade": cell.grade,
+                        "sentence": cell.sentence,
+                        "section": list(cell.section),
+                        "page": cell.page,
+                        "start": cell.start,
+                        "end": cell.end,
+                    }
+                    for column, cell in zip(matrix.columns, row.cells, strict=True)
+                ],
+            }
+            for row in matrix.rows
+        ],
+    }
+
+
+def _cell(cell: Any) -> str:
+    if cell is None:
+        return "—"
+    return cell.grade or "not stated"
+
+
+def render_matrix(matrix: Any) -> str:
+    """The grades matrix as a text table, one row per report, then what each column asks."""
+    if not matrix.rows:
+        return "No reports."
+    header = ["Report", *(c.name for c in matrix.columns)]
+    body = [[row.label, *(_cell(c) for c in row.cells)] for row in matrix.rows]
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in body), ""]
+    out.append("— no such question in that report; not stated: the report gives no grade for it.")
+    for column in matrix.columns:
+        wordings = sorted({h for _, h in column.headings})
+        out.append(f"{column.name}: " + " | ".join(wordings))
+    return "\n".join(out)
+
+
+def render_matrix_csv(matrix: Any) -> str:
+    """The grades matrix as CSV: report id, report, then one column per question."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["report_id", "report", *(c.name for c in matrix.columns)])
+    for row in matrix.rows:
+        writer.writerow(
+            [row.report_id, row.label, *("" if c is None else c.grade or "not stated" for c in row.cells)]
+        )
+    return buffer.getvalue().rstrip("\n")
+
+
+def render_reports(metas: Sequence[Any]) -> str:
+    """One line per report: id, force, title, publication month and where it came from."""
+    if not metas:
+        return "No reports."
+    width = max(len(m.report_id) for m in metas)
+    lines = []
+    for m in metas:
+        published = f", published {m.published}" if m.published else ""
+        lines.append(
+            f"{m.report_id:<{width}}  {m.force or '(force unknown)'} — {m.title}{published}  [{m.file}]"
+        )
+    return "\n".join(lines)
+
+
+def render_compare(result: Any, color: bool = False) -> str:
+    """One block per report: its best passage with the citation, or why there is none."""
+    out = [f"Compared across {len(result.rows)} report(s): {result.query}\n"]
+    for row in result.rows:
+        out.append(f"== {row.report.label}")
+        if row.hit is None:
+            out.append(f"   {row.note}\n")
+        else:
+            out.append(render_hit(row.hit, color) + "\n")
+    return "\n".join(out).rstrip()
+
+
 def render_entities(rows: Sequence[tuple[str, str, int]], acronyms: Mapping[str, str]) -> str:
     if not rows:
         return "No entities."
@@ -87,12 +183,14 @@ def render_entities(rows: Sequence[tuple[str, str, int]], acronyms: Mapping[str,
     return "\n".join(lines)
 
 
-def render_sections(index: Any) -> str:
+def render_sections(index: Any, numbers: Sequence[int] | None = None) -> str:
+    """The section trees of the reports at ``numbers`` (default: all) with pages and passages."""
     counts: dict[tuple[str, tuple[str, ...]], int] = {}
     for c in index.chunks:
         counts[(c.report_id, c.section)] = counts.get((c.report_id, c.section), 0) + 1
     out = []
-    for r in index.reports:
+    for n in range(len(index.reports)) if numbers is None else numbers:
+        r = index.reports[n]
         out.append(f"{r['title']} — {r['force']}")
         for s in r["sections"]:
             n = counts.get((r["report_id"], tuple(s["path"])), 0)

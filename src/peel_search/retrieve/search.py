@@ -23,11 +23,12 @@ import numpy as np
 
 from ..errors import IndexCorruptError, IndexUnusableError, QueryError
 from ..index import store
+from ..index.build import better_cited
 from ..index.interaction import content_positions, idf_weights, maxsim_scores, normalise_rows, similarities
 from ..index.lexical import tokenize
 from ..index.represent import lexical_text
 from ..ingest.acronyms import expand_query
-from ..types import Chunk, Entity, Hit, SearchResult, Span
+from ..types import Chunk, CompareResult, CompareRow, Entity, Hit, ReportMeta, SearchResult, Span
 from .answerability import answer_type, unanswered_reason
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
 
@@ -157,6 +158,49 @@ def parse_entity_filter(spec: str, labels: Iterable[str]) -> EntityFilter:
     return EntityFilter("", spec)
 
 
+def _meta_from_record(record: dict[str, Any]) -> ReportMeta:
+    return ReportMeta(
+        report_id=record["report_id"],
+        file=record.get("file", ""),
+        force=record.get("force", ""),
+        programme=record.get("programme", ""),
+        pillar=record.get("pillar", ""),
+        period=record.get("period", ""),
+        year=record.get("year"),
+        published=record.get("published", ""),
+        origin=tuple(sorted(record.get("origin", {}).items())),
+    )
+
+
+def _as_list(value: object) -> list[str]:
+    """A filter given as one value or several, as a list of non-empty strings."""
+    if value is None:
+        return []
+    if isinstance(value, (str, int)):
+        value = [value]
+    if not isinstance(value, (list, tuple, set, frozenset)):
+        raise QueryError(f"a report filter must be text or a list of texts, not {type(value).__name__}")
+    return [" ".join(_CONTROL_RE.sub(" ", str(v)).split()) for v in value if str(v).strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScope:
+    """Which reports a request covers: ids, forces and years, each repeatable. Values
+    of one kind are alternatives; kinds combine (``force=Kent, year=2016`` is Kent's
+    2016 report). Empty: every report."""
+
+    reports: tuple[str, ...] = ()
+    forces: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, reports: object = None, forces: object = None, years: object = None) -> ReportScope:
+        return cls(tuple(_as_list(reports)), tuple(_as_list(forces)), tuple(_as_list(years)))
+
+    def __bool__(self) -> bool:
+        return bool(self.reports or self.forces or self.years)
+
+
 def _chunk_from_row(row: dict[str, Any]) -> Chunk:
     return Chunk(
         id=row["id"],
@@ -172,6 +216,7 @@ def _chunk_from_row(row: dict[str, Any]) -> Chunk:
         footnotes=tuple(row["footnotes"]),
         entities=tuple(Entity(**e) for e in row["entities"]),
         label=row.get("label", ""),
+        markers=tuple((int(a), int(b)) for a, b in row.get("markers", [])),
     )
 
 
@@ -208,6 +253,17 @@ class SearchIndex:
         self._token_docs = int(token_df["documents"])
         self._position = {c.id: i for i, c in enumerate(self.chunks)}
         self._canonical = [self._position.get(r.get("duplicate_of") or "", i) for i, r in enumerate(rows)]
+        #: Each duplicate group's members, best cited first (see :func:`better_cited`).
+        self._members: dict[int, list[int]] = {}
+        for i, group in enumerate(self._canonical):
+            self._members.setdefault(group, []).append(i)
+        for members in self._members.values():
+            members.sort(key=lambda m: (m != self._canonical[m], better_cited(self.chunks[m])))
+        self.metas: list[ReportMeta] = [_meta_from_record(r) for r in reports]
+        self._report_number = {m.report_id: n for n, m in enumerate(self.metas)}
+        self._chunk_report = np.asarray(
+            [self._report_number.get(c.report_id, -1) for c in self.chunks], dtype=np.int64
+        )
         owners = [i for i, spans in enumerate(self.sentence_spans) for _ in spans]
         self._sentence_owner = np.asarray(owners, dtype=np.int64)
         self._sentence_first = np.zeros(len(self.chunks) + 1, dtype=np.int64)
@@ -260,25 +316,35 @@ class SearchIndex:
         try:
             rows = store.read_jsonl(folder / store.CHUNKS)
             reports = json.loads((folder / store.REPORTS).read_text(encoding="utf-8"))
-            dense = faiss.read_index(str(folder / store.DENSE))
-            windows = faiss.read_index(str(folder / store.WINDOWS))
-            sentences = faiss.read_index(str(folder / store.SENTENCES))
-            lexical = LexicalIndex.load(folder / store.BM25_DIR)
-            tokens = np.load(folder / store.TOKENS, allow_pickle=False)
-            token_offsets = np.load(folder / store.TOKEN_OFFSETS, allow_pickle=False)
-            token_df = json.loads((folder / store.TOKEN_DF).read_text(encoding="utf-8"))
+            parts = [folder / part for part in store.part_folders(manifest)]
+
+            def stacked(name: str) -> np.ndarray:
+                arrays = [np.load(part / name, allow_pickle=False) for part in parts]
+                return np.concatenate(arrays) if arrays else np.zeros((0, manifest.embedding_dim), np.float32)
+
+            def flat_index(name: str) -> Any:
+                index = faiss.IndexFlatIP(manifest.embedding_dim)
+                matrix = stacked(name)
+                if len(matrix):
+                    index.add(np.ascontiguousarray(matrix, dtype=np.float32))
+                return index
+
+            offsets = [np.zeros(1, dtype=np.int64)]
+            for part in parts:
+                local = np.load(part / store.TOKEN_OFFSETS, allow_pickle=False).astype(np.int64)
+                offsets.append(local[1:] + offsets[-1][-1])
             return cls(
                 folder,
                 manifest,
                 rows,
                 reports,
-                dense,
-                windows,
-                sentences,
-                lexical,
-                tokens,
-                token_offsets,
-                token_df,
+                flat_index(store.DENSE),
+                flat_index(store.WINDOWS),
+                flat_index(store.SENTENCES),
+                LexicalIndex.load(folder / store.BM25_DIR),
+                stacked(store.TOKENS),
+                np.concatenate(offsets),
+                json.loads((folder / store.TOKEN_DF).read_text(encoding="utf-8")),
             )
         except IndexUnusableError:
             raise
@@ -366,29 +432,117 @@ class SearchIndex:
     def citation(self, chunk: Chunk) -> str:
         return self.citations[self._position[chunk.id]]
 
-    def judgments(self) -> list[dict[str, Any]]:
-        """Every report's judgments, each with a citation."""
+    # -- reports ---------------------------------------------------------------------------
+
+    def report_numbers(self, scope: ReportScope | None = None) -> list[int]:
+        """Positions in :attr:`metas` of the reports ``scope`` covers, in index order.
+
+        Raises :class:`QueryError` naming the valid values when a report id, force or
+        year matches no report, or when together they match none.
+        """
+        chosen = set(range(len(self.metas)))
+        if not scope:
+            return sorted(chosen)
+
+        def pick(
+            values: Sequence[str], matches: Callable[[str, ReportMeta], bool], unknown: Callable[[str], str]
+        ) -> None:
+            nonlocal chosen
+            if not values:
+                return
+            found: set[int] = set()
+            for value in values:
+                hits = {n for n, m in enumerate(self.metas) if matches(value.casefold(), m)}
+                if not hits:
+                    raise QueryError(unknown(value))
+                found |= hits
+            chosen &= found
+
+        ids = ", ".join(m.report_id for m in self.metas)
+        pick(
+            scope.reports,
+            lambda want, m: want in {m.report_id.casefold(), m.file.casefold(), Path(m.file).stem.casefold()},
+            lambda want: (
+                f"no report {want[:80]!r} in the index: use one of {ids} (see `peel-search reports`)"
+            ),
+        )
+        forces = ", ".join(sorted({m.force for m in self.metas if m.force}))
+        pick(
+            scope.forces,
+            lambda want, m: bool(m.force) and want in m.force.casefold(),
+            lambda want: (
+                f"no report about a force named like {want[:80]!r}: the index has {forces or 'no force names'}"
+            ),
+        )
+        for year in scope.years:
+            if not re.fullmatch(r"(?:19|20)\d{2}", year):
+                raise QueryError(f"a year is four digits, e.g. 2015, not {year[:20]!r}")
+        years = ", ".join(sorted({str(m.year) for m in self.metas if m.year}))
+        pick(
+            scope.years,
+            lambda want, m: m.year == int(want),
+            lambda want: f"no report from {want}: the index has reports from {years or 'no known year'}",
+        )
+        if not chosen:
+            raise QueryError(
+                "no report matches all of " + _describe(scope) + ": list them with `peel-search reports`"
+            )
+        return sorted(chosen)
+
+    def report_mask(self, scope: ReportScope | None = None) -> np.ndarray:
+        """Which passages belong to the reports ``scope`` covers."""
+        if not scope:
+            return np.ones(self.size, dtype=bool)
+        return np.isin(self._chunk_report, self.report_numbers(scope))
+
+    def report_list(self, scope: ReportScope | None = None) -> list[ReportMeta]:
+        """The metadata of the reports ``scope`` covers, in index order."""
+        return [self.metas[n] for n in self.report_numbers(scope)]
+
+    def judgments(self, scope: ReportScope | None = None) -> list[dict[str, Any]]:
+        """The judgments of the reports in scope, each with a citation and its report."""
         from ..citation import format_citation
         from ..types import Citation
 
         out = []
-        for r in self.reports:
+        for n in self.report_numbers(scope):
+            r, meta = self.reports[n], self.metas[n]
             for j in r["judgments"]:
                 cite = format_citation(
-                    Citation(r["title"], r["force"], tuple(j["section"]), j["page"], 0, "text")
+                    Citation(meta.title, meta.force, tuple(j["section"]), j["page"], 0, "text")
                 ).rsplit(", ¶", 1)[0]
-                out.append({**j, "report_id": r["report_id"], "citation": cite})
+                out.append({**j, "report_id": meta.report_id, "report": meta.label, "citation": cite})
         return out
 
-    def entity_counts(self, label: str | None = None) -> list[tuple[str, str, int]]:
-        """``(label, name, passages mentioning it)``, most mentioned first."""
+    def grades_matrix(self, scope: ReportScope | None = None) -> Any:
+        """The reports in scope by their graded questions, aligned across reports by
+        meaning (see :mod:`peel_search.ingest.questions`): a ``GradesMatrix``."""
+        from ..ingest.questions import GradedArea, ReportGrades, grades_matrix
+
+        graded = []
+        for n in self.report_numbers(scope):
+            record, meta = self.reports[n], self.metas[n]
+            areas = tuple(
+                GradedArea(
+                    j["area"], j["grade"], j["sentence"], tuple(j["section"]), j["page"], j["start"], j["end"]
+                )
+                for j in record["judgments"]
+            )
+            graded.append(ReportGrades(meta.report_id, meta.label, areas))
+        return grades_matrix(graded)
+
+    def entity_counts(
+        self, label: str | None = None, scope: ReportScope | None = None
+    ) -> list[tuple[str, str, int]]:
+        """``(label, name, passages mentioning it)`` in the reports in scope, most mentioned first."""
         if label is not None:
             label = label.upper()
             if label not in self.labels():
                 raise QueryError(f"unknown entity label {label!r}: use one of {', '.join(self.labels())}")
         counts: Counter[tuple[str, str]] = Counter()
         names: dict[tuple[str, str], Counter[str]] = {}
-        for c in self.chunks:
+        in_scope = self.report_mask(scope)
+        for c in (c for n, c in enumerate(self.chunks) if in_scope[n]):
             keys = set()
             for e in c.entities:
                 if label is not None and e.label != label:
@@ -473,11 +627,12 @@ class SearchIndex:
         entities: Sequence[str | EntityFilter] = (),
         section: str | None = None,
         judgment: str | None = None,
+        scope: ReportScope | None = None,
     ) -> np.ndarray:
         """Which passages pass every filter given."""
         labels = self.labels()
         parsed = [e if isinstance(e, EntityFilter) else parse_entity_filter(e, labels) for e in entities]
-        mask = self._entity_mask(parsed)
+        mask = self.report_mask(scope) & self._entity_mask(parsed)
         if section is not None and str(section).strip():
             mask &= self._section_mask(str(section))
         if judgment is not None and str(judgment).strip():
@@ -550,34 +705,64 @@ class SearchIndex:
         section: str | None = None,
         judgment: str | None = None,
         config: RankConfig = DEFAULT_RANKING,
+        *,
+        reports: object = None,
+        forces: object = None,
+        years: object = None,
     ) -> SearchResult:
-        """The ``k`` best passages for ``query`` among those passing the filters.
+        """The ``k`` best passages for ``query`` among those passing the filters;
+        ``reports``, ``forces`` and ``years`` (each one value or several) restrict it
+        to some reports of the library.
 
         Raises :class:`QueryError` for an empty query, a bad ``k`` or a bad filter.
         """
         text, notices = clean_query(query)
         k = parse_k(k, self.size)
-        mask = self.filter_mask(entities, section, judgment)
+        mask = self.filter_mask(entities, section, judgment, ReportScope.of(reports, forces, years))
         if not mask.any():
             notices.append("no passage matches all the filters")
             return SearchResult(text, (), False, tuple(notices))
         signals = self.score(text, expand=config.expand_acronyms)
-        fused = np.where(mask, self.fuse(signals, config), -np.inf)
-        order = [int(i) for i in np.argsort(-fused, kind="stable") if mask[i]]
+        fused = self.fuse(signals, config)
+        hits = self._ranked(text, signals, fused, mask, k, config)
+        return SearchResult(
+            text, tuple(hits), self._answers(text, hits, signals, mask, notices), tuple(notices)
+        )
+
+    def _ranked(
+        self,
+        text: str,
+        signals: dict[str, np.ndarray],
+        fused: np.ndarray,
+        mask: np.ndarray,
+        k: int,
+        config: RankConfig,
+    ) -> list[Hit]:
+        """The ``k`` best hits among ``mask``: near-duplicates folded into one hit shown
+        as the best-cited copy in scope, and passages the query names put first."""
+        from .references import designate, find_references, only_references, promote
+
+        scored = np.where(mask, fused, -np.inf)
+        order = [int(i) for i in np.argsort(-scored, kind="stable") if mask[i]]
+        named: set[int] = set()
+        refs = find_references(text)
+        if refs:
+            designated = designate(refs, self.chunks, None if only_references(text, refs) else order)
+            order = promote(order, designated)
+            named = set(designated)
         query_terms = set(tokenize(" ".join([text, *expand_query(text, self._acronyms)])))
         hits: list[Hit] = []
-        emitted: dict[int, int] = {}
-        duplicates: dict[int, list[str]] = {}
+        emitted: set[int] = set()
         for i in order:
+            if len(hits) == k:
+                break
             group = self._canonical[i] if config.collapse_duplicates else i
             if group in emitted:
-                duplicates[emitted[group]].append(self.chunks[i].id)
                 continue
-            if len(hits) == k:
-                continue
-            shown = group if mask[group] else i
-            emitted[group] = len(hits)
-            duplicates[len(hits)] = [self.chunks[i].id] if shown != i else []
+            emitted.add(group)
+            members = [m for m in self._members[group] if mask[m]] if config.collapse_duplicates else [i]
+            shown = i if i in named else members[0]
+            others = [m for m in members if m != shown]
             sentence, span = self._best_sentence(shown, query_terms, signals["sentences"])
             hits.append(
                 Hit(
@@ -587,23 +772,50 @@ class SearchIndex:
                     citation=self.citations[shown],
                     best_sentence=sentence,
                     best_sentence_span=span,
+                    duplicates=tuple(self.chunks[m].id for m in others),
+                    copies=tuple((self.chunks[m].id, self.citations[m]) for m in others),
+                    reports=tuple(dict.fromkeys(self.chunks[m].report_id for m in [shown, *others])),
                 )
             )
-        hits = [
-            Hit(
-                h.rank,
-                h.chunk,
-                h.score,
-                h.citation,
-                h.best_sentence,
-                h.best_sentence_span,
-                tuple(d for d in duplicates[n] if d != h.chunk.id),
-            )
-            for n, h in enumerate(hits)
-        ]
-        return SearchResult(
-            text, tuple(hits), self._answers(text, hits, signals, mask, notices), tuple(notices)
-        )
+        return hits
+
+    def compare(
+        self,
+        query: str,
+        entities: Sequence[str | EntityFilter] = (),
+        section: str | None = None,
+        judgment: str | None = None,
+        config: RankConfig = DEFAULT_RANKING,
+        *,
+        reports: object = None,
+        forces: object = None,
+        years: object = None,
+    ) -> CompareResult:
+        """One question across reports: the best passage of each report in scope, or,
+        where a report holds nothing that answers it, a note saying so instead of a
+        weak passage.
+
+        Raises :class:`QueryError` for an empty query or a bad filter.
+        """
+        text, notices = clean_query(query)
+        numbers = self.report_numbers(ReportScope.of(reports, forces, years))
+        base = self.filter_mask(entities, section, judgment)
+        signals = self.score(text, expand=config.expand_acronyms)
+        fused = self.fuse(signals, config)
+        reason = unanswered_reason(answer_type(text), self._word_present, lambda: False)
+        rows: list[CompareRow] = []
+        for n in numbers:
+            mask = base & (self._chunk_report == n)
+            note = ""
+            if not mask.any():
+                note = "no passage of this report matches the filters"
+            elif reason:
+                note = f"not answered: {reason}"
+            elif float(signals["tokens"][mask].max()) < IN_REPORT_THRESHOLD:
+                note = "nothing in this report answers this"
+            hits = [] if note else self._ranked(text, signals, fused, mask, 1, config)
+            rows.append(CompareRow(self.metas[n], hits[0] if hits else None, note))
+        return CompareResult(text, tuple(rows), tuple(notices))
 
     def _answers(
         self,
@@ -631,6 +843,10 @@ class SearchIndex:
         judgment: str | None = None,
         query: str | None = None,
         limit: int | None = None,
+        *,
+        reports: object = None,
+        forces: object = None,
+        years: object = None,
     ) -> list[Hit]:
         """Every passage passing the filters, in report order (the first ``limit``);
         with ``query``, only those containing every word of it (stemmed; an acronym
@@ -638,7 +854,7 @@ class SearchIndex:
 
         Raises :class:`QueryError` for a bad filter or a query of only common words.
         """
-        mask = self.filter_mask(entities, section, judgment)
+        mask = self.filter_mask(entities, section, judgment, ReportScope.of(reports, forces, years))
         if query is not None and query.strip():
             text, _ = clean_query(query)
             alternatives = [
@@ -658,6 +874,13 @@ class SearchIndex:
             span = self.sentence_spans[int(i)][0]
             hits.append(Hit(len(hits) + 1, c, 0.0, self.citations[int(i)], c.text[span[0] : span[1]], span))
         return hits
+
+
+def _describe(scope: ReportScope) -> str:
+    parts = [f"report {', '.join(scope.reports)}"] if scope.reports else []
+    parts += [f"force {', '.join(scope.forces)}"] if scope.forces else []
+    parts += [f"year {', '.join(scope.years)}"] if scope.years else []
+    return " and ".join(parts)
 
 
 def _all_similarities(index: Any, query: np.ndarray) -> np.ndarray:
@@ -693,7 +916,7 @@ def open_index(
             say(f"building the index: {exc.reason}")
     else:
         say(f"building the index in {index} (--rebuild)")
-    result = build_index(corpus, index)
+    result = build_index(corpus, index, reuse=not rebuild)
     for note in result.notes:
         say(f"{note.name}: {note.message}")
     return SearchIndex.load(index, corpus)
