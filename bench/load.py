@@ -73,7 +73,7 @@ def ask_json(http: httpx.Client, url: str, question: str, k: int) -> str:
 
 def ask_gradio(http: httpx.Client, url: str, question: str, k: int) -> str:
     """One /search call through Gradio's REST API: ``"ok"`` or what went wrong."""
-    start = http.post(f"{url}/gradio_api/call/search", json={"data": [question, k, [], "", ""]})
+    start = http.post(f"{url}/gradio_api/call/search", json={"data": [question, k, [], "", "", [], [], []]})
     if start.status_code == 503:
         return "rejected: queue full"
     if start.status_code != 200:

@@ -229,3 +229,56 @@ def test_bad_input_gives_a_message_not_a_dead_page(page, artifacts):
     box.send_keys("how well does the force gather digital evidence")
     _css(page, "#ps-ask").click()
     _wait(page, lambda d: "digital" in _css(d, "#ps-results").text.lower())
+
+
+# -- a library of reports: selectors, Compare and the grades matrix ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def library_url(tmp_path_factory) -> Iterator[str]:
+    """The bundled report and one variant, indexed with the hash embedder (ranking is not
+    what these tests look at), served on a free port."""
+    import shutil
+
+    from fakes import HashEmbedder
+    from peel_search.index.build import build_index
+    from peel_search.retrieve.search import SearchIndex
+    from variant_reports import BUNDLED, VariantSpec, make_variant
+
+    root = tmp_path_factory.mktemp("browser-library")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(BUNDLED, corpus / BUNDLED.name)
+    variant = make_variant(VariantSpec("Kent Police", 2021, fmt="2021"))
+    (corpus / variant.name).write_text(variant.text, encoding="utf-8")
+    build_index(corpus, root / "index", progress=lambda message: None, embedder=HashEmbedder())
+    library = SearchIndex.load(root / "index", corpus)
+    library.use_embedder(HashEmbedder())
+    with serving(library) as url:
+        yield url
+
+
+def test_library_compare_and_grades_matrix(driver, library_url, artifacts):
+    from selenium.webdriver.common.by import By
+
+    driver.get(library_url)
+    _wait(driver, lambda d: _all(d, "#ps-question textarea"))
+    assert _css(driver, "#ps-scope").is_displayed()
+    _open_tab(driver, "Compare")
+    box = _css(driver, "#ps-compare-question textarea")
+    box.send_keys("how does the force assess risk for missing children")
+    _css(driver, "#ps-compare-ask").click()
+    _wait(driver, lambda d: len(_all(d, "#ps-compare-results .ps-compare-cell")) == 2)
+    cells = _all(driver, "#ps-compare-results .ps-compare-cell")
+    assert cells[0].location["y"] == cells[1].location["y"]  # side by side
+    assert "West Midlands Police" in cells[0].text and "Kent Police" in cells[1].text
+    _screenshot(driver, artifacts, "library-compare")
+
+    _open_tab(driver, "Evidence for a judgment")
+    grade = _wait(driver, lambda d: _all(d, "#ps-judgments .ps-matrix-grade summary"))[1]
+    source = grade.find_element(By.XPATH, "..").find_element(By.CSS_SELECTOR, ".ps-matrix-source")
+    assert not source.is_displayed()
+    grade.click()
+    _wait(driver, lambda d: source.is_displayed())
+    assert "“" in source.text and " — p. " in source.text
+    _screenshot(driver, artifacts, "library-matrix")

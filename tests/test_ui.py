@@ -17,7 +17,17 @@ from peel_search.web.ui import QUEUE_SIZE, Handlers, build_app
 
 THRIVE_QUESTION = "what does THRIVE stand for"
 THRIVE_TEXT = "THRIVE (Threat, Risk, Harm"
-ENDPOINTS = ("/search", "/judgments", "/evidence", "/entities", "/browse", "/sections")
+ENDPOINTS = (
+    "/search",
+    "/compare",
+    "/judgments",
+    "/grades",
+    "/evidence",
+    "/entities",
+    "/browse",
+    "/sections",
+    "/reports",
+)
 
 
 def _plain(html: str) -> str:

@@ -237,7 +237,9 @@ def test_beyond_its_bound_the_queue_turns_requests_away_politely(index):
 
     def ask() -> None:
         with httpx.Client(timeout=60) as http:
-            start = http.post(f"{url}/gradio_api/call/search", json={"data": ["risk", 3, [], "", ""]})
+            start = http.post(
+                f"{url}/gradio_api/call/search", json={"data": ["risk", 3, [], "", "", [], [], []]}
+            )
             if start.status_code != 200:
                 outcome = f"{start.status_code} {start.json().get('detail', start.text)[:40]}"
             else:
@@ -258,7 +260,7 @@ def test_beyond_its_bound_the_queue_turns_requests_away_politely(index):
         assert answered >= 4 and rejected, outcomes
         assert all(o.startswith("503 Queue is full") for o in rejected), outcomes
         after = httpx.post(
-            f"{url}/gradio_api/call/search", json={"data": ["risk", 1, [], "", ""]}, timeout=30
+            f"{url}/gradio_api/call/search", json={"data": ["risk", 1, [], "", "", [], [], []]}, timeout=30
         )
         assert after.status_code == 200
 

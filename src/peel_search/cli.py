@@ -269,13 +269,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_judgments(args: argparse.Namespace) -> int:
-    from .render import matrix_to_dict, render_judgments, render_matrix, render_matrix_csv
+    from .render import render_judgments, render_matrix, render_matrix_csv
 
     index = _open(args)
     scope = _scope_of(args)
     matrix = index.grades_matrix(scope)
     if args.format == "json":
-        data = {**matrix_to_dict(matrix), "judgments": index.judgments(scope)}
+        data = {**matrix.to_dict(), "judgments": index.judgments(scope)}
         print(json.dumps(data, ensure_ascii=False, indent=2))
     elif args.format == "csv":
         print(render_matrix_csv(matrix))

@@ -79,36 +79,6 @@ def render_judgments(rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(out).rstrip()
 
 
-def matrix_to_dict(matrix: Any) -> dict[str, Any]:
-    """The grades matrix as JSON-ready data: columns, then one row per report whose
-    cells carry the grade and the sentence, section and page it was read from."""
-    return {
-        "columns": [{"key": c.key, "name": c.name, "headings": dict(c.headings)} for c in matrix.columns],
-        "rows": [
-            {
-                "report_id": row.report_id,
-                "report": row.label,
-                "cells": [
-                    None
-                    if cell is None
-                    else {
-                        "question": column.key,
-                        "heading": cell.heading,
-                        "grade": cell.grade,
-                        "sentence": cell.sentence,
-                        "section": list(cell.section),
-                        "page": cell.page,
-                        "start": cell.start,
-                        "end": cell.end,
-                    }
-                    for column, cell in zip(matrix.columns, row.cells, strict=True)
-                ],
-            }
-            for row in matrix.rows
-        ],
-    }
-
-
 def _cell(cell: Any) -> str:
     if cell is None:
         return "—"

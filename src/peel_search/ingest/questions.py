@@ -163,6 +163,36 @@ class GradesMatrix:
     columns: tuple[QuestionColumn, ...]
     rows: tuple[GradesRow, ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the columns, then one row per report whose cells (``None`` where
+        the report has no such question) carry the grade and the sentence, section,
+        page and offsets it was read from."""
+        return {
+            "columns": [{"key": c.key, "name": c.name, "headings": dict(c.headings)} for c in self.columns],
+            "rows": [
+                {
+                    "report_id": row.report_id,
+                    "report": row.label,
+                    "cells": [
+                        None
+                        if cell is None
+                        else {
+                            "question": column.key,
+                            "heading": cell.heading,
+                            "grade": cell.grade,
+                            "sentence": cell.sentence,
+                            "section": list(cell.section),
+                            "page": cell.page,
+                            "start": cell.start,
+                            "end": cell.end,
+                        }
+                        for column, cell in zip(self.columns, row.cells, strict=True)
+                    ],
+                }
+                for row in self.rows
+            ],
+        }
+
 
 @cache
 def _stemmer() -> Any:

@@ -825,7 +825,14 @@ class SearchIndex:
         mask: np.ndarray,
         notices: list[str],
     ) -> bool:
-        """Whether the report seems to answer ``query``; says why not in ``notices``."""
+        """Whether the report seems to answer ``query``; says why not in ``notices``.
+        A question that only names an element of the report ("what is on page 22?") is
+        answered when that element is in scope."""
+        from .references import designate, find_references, only_references
+
+        refs = find_references(query)
+        if refs and only_references(query, refs) and any(mask[i] for i in designate(refs, self.chunks)):
+            return True
         reason = unanswered_reason(
             answer_type(query),
             self._word_present,

@@ -6,13 +6,13 @@ and :mod:`peel_search.web.render` into HTML. Invalid input raises :class:`QueryE
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import QueryError
 from ..index.lexical import tokenize
-from ..retrieve.search import parse_k
+from ..retrieve.search import ReportScope, parse_k
 from ..types import Chunk, Hit
 
 #: Entity labels grouped the way an analyst thinks of them, in display order.
@@ -29,6 +29,34 @@ OTHER_GROUP = "Other"
 BROWSE_LIMIT = 500
 SUMMARY_HEADING = "summary of findings"
 IMPROVEMENT_HEADING = "areas for improvement"
+#: Joins a report id and a judgment area into one choice value (see :func:`judgment_choices`).
+KEY_SEPARATOR = " :: "
+
+
+def scope_of(reports: object = None, forces: object = None, years: object = None) -> ReportScope:
+    """The reports a request covers, from the widgets' or an endpoint's values (each None,
+    one value or a list); empty covers every report."""
+    return ReportScope.of(reports or None, forces or None, years or None)
+
+
+def is_library(index: Any) -> bool:
+    """Whether the index holds several reports (the page then shows report selectors)."""
+    return len(index.metas) > 1
+
+
+def report_ids(index: Any, scope: ReportScope | None = None) -> list[str]:
+    """The ids of the reports ``scope`` covers, in index order; raises :class:`QueryError`
+    naming the valid values for an unknown report, force or year."""
+    return [m.report_id for m in index.report_list(scope)]
+
+
+def scope_choices(index: Any) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """The report, force and year selectors' choices: ``(label, report id)`` pairs, forces
+    and years, in index order and each once."""
+    reports = [(m.label, m.report_id) for m in index.metas]
+    forces = list(dict.fromkeys(m.force for m in index.metas if m.force))
+    years = sorted({str(m.year) for m in index.metas if m.year})
+    return reports, forces, years
 
 
 def label_group(label: str) -> str:
@@ -88,13 +116,15 @@ class EntityRow:
         }
 
 
-def entity_rows(index: Any, facet: str = "") -> list[EntityRow]:
-    """Entities with passage counts, grouped by label group, most mentioned first."""
+def entity_rows(index: Any, facet: str = "", scope: ReportScope | None = None) -> list[EntityRow]:
+    """Entities with passage counts in the reports in ``scope``, grouped by label group,
+    most mentioned first."""
     wanted = labels_for(facet, index.labels())
     acronyms = index.acronyms
+    counts = index.entity_counts(scope=scope) if scope else index.entity_counts()
     rows = [
         EntityRow(label, label_group(label), name, n, acronyms.get(name, ""))
-        for label, name, n in index.entity_counts()
+        for label, name, n in counts
         if wanted is None or label in wanted
     ]
     return sorted(rows, key=lambda r: (_group_order(r.group), -r.passages, r.name.casefold()))
@@ -141,12 +171,12 @@ def _under(path: Sequence[str], prefix: Sequence[str]) -> bool:
     return tuple(path[: len(prefix)]) == tuple(prefix)
 
 
-def _grades_by_section(index: Any) -> dict[tuple[str, ...], str]:
-    grades: dict[tuple[str, ...], str] = {}
+def _grades_by_section(index: Any) -> dict[tuple[str, tuple[str, ...]], str]:
+    grades: dict[tuple[str, tuple[str, ...]], str] = {}
     for j in index.judgments():
         grade = j["grade"] or "Not stated"
         path = tuple(j["section"])
-        grades[path if j["area"] == "Overall" else (j["area"],)] = grade
+        grades[(j["report_id"], path if j["area"] == "Overall" else (j["area"],))] = grade
     return grades
 
 
@@ -160,7 +190,7 @@ def section_rows(index: Any) -> list[SectionRow]:
             count = sum(
                 1 for c in index.chunks if c.report_id == report["report_id"] and _under(c.section, path)
             )
-            grade = grades.get(path, "")
+            grade = grades.get((report["report_id"], path), "")
             number = len(rows) + 1
             rows.append(
                 SectionRow(
@@ -171,37 +201,75 @@ def section_rows(index: Any) -> list[SectionRow]:
 
 
 def section_choices(rows: Sequence[SectionRow]) -> list[tuple[str, str]]:
-    """``(indented heading with page, section filter)`` pairs for a dropdown."""
-    return [("\u2003" * (r.level - 1) + f"{r.heading} (p. {r.page})", r.filter) for r in rows]
+    """``(indented heading with page, section filter)`` pairs for a dropdown; a heading
+    that several reports share is listed once (the filter matches it in each)."""
+    seen: set[str] = set()
+    choices = []
+    for r in rows:
+        if r.filter not in seen:
+            seen.add(r.filter)
+            choices.append(("\u2003" * (r.level - 1) + f"{r.heading} (p. {r.page})", r.filter))
+    return choices
 
 
-def judgment_choices(index: Any) -> list[tuple[str, str]]:
-    """``(shown, area)`` pairs: the overall judgment and each PEEL question, with its grade."""
+def judgment_key(judgment: Mapping[str, Any]) -> str:
+    """One report's judgment as one value: ``"<report id> :: <area>"``."""
+    return f"{judgment['report_id']}{KEY_SEPARATOR}{judgment['area']}"
+
+
+def judgment_choices(index: Any, scope: ReportScope | None = None) -> list[tuple[str, str]]:
+    """``(shown, value)`` pairs: the overall judgment and each PEEL question, with its grade.
+    With one report the value is the area; in a library it is :func:`judgment_key` and the
+    shown text names the report."""
     from ..citation import shorten_heading
 
+    rows = index.judgments(scope) if scope else index.judgments()
+    if not is_library(index):
+        return [
+            (f"{shorten_heading(j['area'], 60)} — {j['grade'] or 'grade not stated'}", j["area"])
+            for j in rows
+        ]
     return [
-        (f"{shorten_heading(j['area'], 60)} — {j['grade'] or 'grade not stated'}", j["area"])
-        for j in index.judgments()
+        (
+            f"{j['report']} · {shorten_heading(j['area'], 50)} — {j['grade'] or 'grade not stated'}",
+            judgment_key(j),
+        )
+        for j in rows
     ]
 
 
-def find_judgment(index: Any, area: str) -> dict[str, Any]:
-    """The judgment whose area is ``area``, or whose words include all of ``area``'s
-    ("vulnerable", "overall"). Raises :class:`QueryError` naming the areas."""
+def judgment_filter_choices(index: Any) -> list[tuple[str, str]]:
+    """``(shown, area)`` pairs for the judgment-area filter: each area once (in a library
+    an area asked in the same words by several reports filters all of them)."""
+    if not is_library(index):
+        return judgment_choices(index)
+    from ..citation import shorten_heading
+
+    areas = dict.fromkeys(j["area"] for j in index.judgments())
+    return [("Overall judgment" if a == "Overall" else shorten_heading(a, 60), a) for a in areas]
+
+
+def find_judgment(index: Any, area: str, scope: ReportScope | None = None) -> dict[str, Any]:
+    """The judgment whose area (or :func:`judgment_key`) is ``area``, or whose words include
+    all of ``area``'s ("vulnerable", "overall"), among the reports in ``scope``. Raises
+    :class:`QueryError` naming the areas, or the reports when several match."""
     want = " ".join(str(area or "").split())
-    judgments = index.judgments()
+    judgments = index.judgments(scope) if scope else index.judgments()
     if not want:
         raise QueryError('choose a judgment area, e.g. "overall" or "vulnerable"')
-    for j in judgments:
-        if j["area"].casefold() == want.casefold():
-            return j
+    exact = [j for j in judgments if want.casefold() in {j["area"].casefold(), judgment_key(j).casefold()}]
     terms = set(tokenize(want))
-    for j in judgments:
-        if terms and terms <= set(tokenize(j["area"])):
-            return j
-    raise QueryError(
-        f"no judgment area matches {want[:80]!r}: use one of " + "; ".join(j["area"] for j in judgments)
-    )
+    matches = exact or [j for j in judgments if terms and terms <= set(tokenize(j["area"]))]
+    reports = list(dict.fromkeys(j["report_id"] for j in matches))
+    if len(reports) > 1:
+        raise QueryError(
+            f"{want[:80]!r} matches a judgment in {len(reports)} reports: choose one with a report, "
+            f"force or year ({', '.join(reports)})"
+        )
+    if matches:
+        return matches[0]
+    areas = "; ".join(dict.fromkeys(j["area"] for j in judgments))
+    raise QueryError(f"no judgment area matches {want[:80]!r}: use one of {areas}")
 
 
 def marked_terms(query: str) -> set[str]:
@@ -266,11 +334,11 @@ class Evidence:
         }
 
 
-def evidence(index: Any, area: str, k: int = 5) -> Evidence:
-    """The evidence behind the judgment for ``area`` (see :func:`find_judgment`), with up to
-    ``k`` supporting passages."""
+def evidence(index: Any, area: str, k: int = 5, scope: ReportScope | None = None) -> Evidence:
+    """The evidence behind the judgment for ``area`` (see :func:`find_judgment`) in its own
+    report, with up to ``k`` supporting passages."""
     k = parse_k(k, index.size)
-    j = find_judgment(index, area)
+    j = find_judgment(index, area, scope)
     report_id = j["report_id"]
     if j["area"] == "Overall":
         summary = passages_under(index, report_id, j["section"])
@@ -283,7 +351,9 @@ def evidence(index: Any, area: str, k: int = 5) -> Evidence:
         improvements = passages_under(index, report_id, improvement_path) if improvement_path else []
     shown = {h.chunk.id for h in [*summary, *improvements]}
     query = j["sentence"] or j["area"]
-    result = index.search(query, k=min(index.size, k + len(shown)) or 1, judgment=j["area"])
+    result = index.search(
+        query, k=min(index.size, k + len(shown)) or 1, judgment=j["area"], reports=[report_id]
+    )
     supporting = [h for h in result.hits if h.chunk.id not in shown and h.chunk.kind != "footnote"][:k]
     return Evidence(j, summary, improvements, supporting)
 
@@ -293,17 +363,58 @@ def browse(
     entities: Sequence[str] = (),
     query: str = "",
     section: str = "",
+    scope: ReportScope | None = None,
 ) -> list[Hit]:
-    """Every passage mentioning all of ``entities`` (and under ``section``), in report order;
-    with ``query``, only those containing all its words (see ``SearchIndex.browse``).
-    Raises :class:`QueryError` when nothing is chosen or a filter is invalid."""
+    """Every passage mentioning all of ``entities`` (and under ``section``) in the reports in
+    ``scope``, in report order; with ``query``, only those containing all its words (see
+    ``SearchIndex.browse``). Raises :class:`QueryError` when nothing is chosen or a filter
+    is invalid."""
     entities = [e for e in (entities or []) if str(e).strip()]
     query = " ".join(str(query or "").split())
     section = str(section or "").strip()
     if not (entities or query or section):
         raise QueryError("choose one or more entities, a section or some words to look for")
-    hits = index.browse(entities=entities, section=section or None, query=query or None, limit=BROWSE_LIMIT)
+    scope = scope or ReportScope()
+    hits = index.browse(
+        entities=entities,
+        section=section or None,
+        query=query or None,
+        limit=BROWSE_LIMIT,
+        reports=list(scope.reports) or None,
+        forces=list(scope.forces) or None,
+        years=list(scope.years) or None,
+    )
     return [
         Hit(n, h.chunk, h.score, h.citation, h.best_sentence, h.best_sentence_span)
         for n, h in enumerate(hits, start=1)
     ]
+
+
+def search_scope(scope: ReportScope | None) -> dict[str, list[str] | None]:
+    """``scope`` as the ``reports``, ``forces`` and ``years`` keywords of ``SearchIndex.search``."""
+    scope = scope or ReportScope()
+    return {
+        "reports": list(scope.reports) or None,
+        "forces": list(scope.forces) or None,
+        "years": list(scope.years) or None,
+    }
+
+
+def grade_citations(index: Any, scope: ReportScope | None = None) -> dict[tuple[str, str], str]:
+    """``(report id, area) -> citation`` of each graded sentence (report, section and page)."""
+    rows = index.judgments(scope) if scope else index.judgments()
+    return {(j["report_id"], j["area"]): j["citation"] for j in rows}
+
+
+def grades_json(index: Any, scope: ReportScope | None = None) -> dict[str, Any]:
+    """The grades matrix of the reports in ``scope`` as JSON-ready data: ``columns`` (the
+    aligned questions) and one row per report whose cells (``None`` where the report has
+    no such question) carry the grade, its sentence and that sentence's citation."""
+    matrix = index.grades_matrix(scope)
+    cite = grade_citations(index, scope)
+    data = matrix.to_dict()
+    for row in data["rows"]:
+        for cell in row["cells"]:
+            if cell is not None:
+                cell["citation"] = cite.get((row["report_id"], cell["heading"]), "")
+    return data

@@ -13,13 +13,14 @@ from html import escape
 from typing import Any
 
 from ..index.lexical import tokenize
-from ..types import Entity, Hit, SearchResult
+from ..types import CompareResult, Entity, Hit, SearchResult
 
 NOT_ANSWERED = "The report does not seem to answer this; closest passages:"
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
 _GRADE_CLASS = {
     "Outstanding": "outstanding",
     "Good": "good",
+    "Adequate": "adequate",
     "Requires improvement": "ri",
     "Inadequate": "inadequate",
 }
@@ -118,6 +119,25 @@ def footnotes_html(footnotes: Sequence[tuple[int, str]]) -> str:
     return f'<details class="ps-footnotes"><summary>{noun} {numbers}</summary><ol>{items}</ol></details>'
 
 
+def copies_html(hit: Hit) -> str:
+    """The other copies folded into a hit (text repeated across reports), named and folded
+    away until opened: "Also in 2 other reports", then each copy's citation."""
+    if not hit.copies:
+        return ""
+    own = hit.chunk.report_id
+    others = len([r for r in dict.fromkeys(hit.reports) if r != own])
+    if others:
+        summary = f"Also in {others} other report{'s' if others != 1 else ''}"
+    else:
+        n = len(hit.copies)
+        summary = f"Also in {n} other place{'s' if n != 1 else ''} in this report"
+    items = "".join(f"<li>{citation_html(cite)}</li>" for _, cite in hit.copies)
+    return (
+        f'<details class="ps-copies"><summary>{escape(summary)}</summary>'
+        f'<ul class="ps-copies-list">{items}</ul></details>'
+    )
+
+
 def _kind_badge(hit: Hit) -> str:
     chunk = hit.chunk
     if chunk.kind == "text":
@@ -144,6 +164,7 @@ def hit_card(
         f'<p class="{text_class}">{passage_html(hit.chunk.text, hit.best_sentence_span, terms)}</p>'
         f"{entity_chips(hit.chunk.entities, acronyms, group_of)}"
         f"{footnotes_html(footnotes)}"
+        f"{copies_html(hit)}"
         "</article>"
     )
 
@@ -267,6 +288,76 @@ def evidence_html(
     return f'<div class="ps-evidence">{"".join(parts)}</div>'
 
 
+def compare_html(
+    result: CompareResult,
+    terms: set[str],
+    acronyms: Mapping[str, str],
+    group_of: Callable[[str], str],
+    footnotes: FootnoteLookup = _no_footnotes,
+) -> str:
+    """One question across reports, side by side: a column per report with its best passage
+    (cited, best sentence marked), or a note where the report holds nothing that answers it."""
+    head = notices_html(result.notices)
+    if not result.rows:
+        return head + message_html("No report to compare.")
+    cells = []
+    for row in result.rows:
+        title = (
+            f'<h3 class="ps-compare-report" title="{escape(row.report.title, quote=True)}">'
+            f"{escape(row.report.label)}</h3>"
+        )
+        if row.hit is None:
+            body = f'<div class="ps-compare-none">{escape(row.note[:1].upper() + row.note[1:])}.</div>'
+        else:
+            body = hit_card(row.hit, terms, acronyms, group_of, footnotes(row.hit), show_rank=False)
+        report = escape(row.report.report_id, quote=True)
+        cells.append(f'<section class="ps-compare-cell" data-report="{report}">{title}{body}</section>')
+    return (
+        f'<div class="ps-compare" data-query="{escape(result.query, quote=True)}">{head}'
+        f'<div class="ps-compare-grid">{"".join(cells)}</div></div>'
+    )
+
+
+def matrix_html(matrix: Any, citations: Mapping[tuple[str, str], str]) -> str:
+    """The grades matrix: a row per report, a column per aligned question; each grade opens
+    to the sentence it was read from, with that sentence's citation (report, section, page).
+    ``citations`` maps ``(report id, heading)`` to the citation."""
+    if not matrix.rows:
+        return message_html("No reports in scope.")
+    head = "".join(
+        f'<th scope="col" title="{escape(" | ".join(sorted({h for _, h in c.headings})), quote=True)}">'
+        f"{escape(c.name)}</th>"
+        for c in matrix.columns
+    )
+    body = []
+    for row in matrix.rows:
+        cells = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append('<td class="ps-matrix-empty" title="No such question in this report">—</td>')
+                continue
+            sentence = (
+                f"“{escape(cell.sentence)}”"
+                if cell.sentence
+                else '<span class="ps-muted">The report does not state a grade for this question.</span>'
+            )
+            cite = citations.get((row.report_id, cell.heading), "")
+            cells.append(
+                '<td><details class="ps-matrix-grade">'
+                f'<summary title="Show the sentence this grade comes from">{grade_badge(cell.grade)}</summary>'
+                f'<div class="ps-matrix-source"><div class="ps-matrix-heading">{escape(cell.heading)}</div>'
+                f'<div class="ps-sentence">{sentence}</div>'
+                f'<div class="ps-row-cite">{citation_html(cite)}</div></div></details></td>'
+            )
+        body.append(f'<tr><th scope="row">{escape(row.label)}</th>{"".join(cells)}</tr>')
+    return (
+        '<div class="ps-matrix-wrap"><table class="ps-matrix"><thead><tr><th scope="col">Report</th>'
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        '<p class="ps-matrix-note">Click a grade to see the sentence it comes from. '
+        "— : the report has no such question.</p></div>"
+    )
+
+
 CSS = """
 #ps-map, #ps-entity-table {--font-mono: var(--font);}
 .ps-header h1 {font-size: 1.45rem; margin: 0 0 .15rem 0;}
@@ -313,6 +404,7 @@ mark.ps-term {background: none; color: inherit; font-weight: 700; text-decoratio
   font-size: .85rem; white-space: nowrap; border: 1px solid transparent;}
 .ps-grade-outstanding {background: #d4eddc; color: #0d4a25; border-color: #8cc9a0;}
 .ps-grade-good {background: #e3f2e8; color: #1d5e35; border-color: #a9d5b8;}
+.ps-grade-adequate {background: #eef5dc; color: #3f5a0e; border-color: #c4d98f;}
 .ps-grade-ri {background: #fdf0d5; color: #7a4a00; border-color: #e9c27a;}
 .ps-grade-inadequate {background: #fde2e2; color: #8b1a1a; border-color: #ee9f9f;}
 .ps-grade-none {background: #eef0f3; color: #4a5561; border-color: #cfd5dc;}
@@ -322,6 +414,7 @@ mark.ps-term {background: none; color: inherit; font-weight: 700; text-decoratio
 .ps-judgments tbody th {font-weight: 600; width: 34%;}
 .ps-judgments tbody tr {border-left: 4px solid transparent;}
 .ps-judgments tr.ps-row-good, .ps-judgments tr.ps-row-outstanding {border-left-color: #4c9a6a;}
+.ps-judgments tr.ps-row-adequate {border-left-color: #9bb84a;}
 .ps-judgments tr.ps-row-ri {border-left-color: #d9a23a;}
 .ps-judgments tr.ps-row-inadequate {border-left-color: #c74646;}
 .ps-judgments tr.ps-row-none {border-left-color: #aab4bf;}
@@ -330,4 +423,29 @@ mark.ps-term {background: none; color: inherit; font-weight: 700; text-decoratio
 .ps-row-cite .ps-cite {font-size: .8rem;}
 .ps-evidence-head {display: flex; gap: .8rem; align-items: center;}
 .ps-evidence-head h3 {margin: .2rem 0; font-size: 1.1rem;}
+.ps-copies {margin-top: .5rem; font-size: .85rem;}
+.ps-copies summary {cursor: pointer; color: #1f4e79;}
+.ps-copies-list {margin: .3rem 0 0 1.2rem; padding: 0;}
+.ps-copies-list li {margin: .15rem 0;}
+.ps-compare-grid {display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: .8rem;
+  align-items: start;}
+.ps-compare-cell {display: flex; flex-direction: column; gap: .4rem; min-width: 0;}
+.ps-compare-report {font-size: 1rem; margin: 0; padding: .3rem .1rem; border-bottom: 2px solid #1f4e79;}
+.ps-compare-none {padding: .8rem 1rem; border: 1px dashed var(--border-color-primary); border-radius: 8px;
+  color: var(--body-text-color-subdued); font-style: italic;}
+.ps-matrix-wrap {overflow-x: auto;}
+.ps-matrix {border-collapse: collapse; font-size: .88rem; min-width: 100%; margin: 0;}
+.ps-matrix th, .ps-matrix td {text-align: left; vertical-align: top; padding: .45rem .55rem; border: none;
+  border-bottom: 1px solid var(--border-color-primary);}
+.ps-matrix thead th {font-weight: 600; font-size: .8rem; color: var(--body-text-color-subdued);
+  vertical-align: bottom; min-width: 6.5rem;}
+.ps-matrix tbody th {font-weight: 600; min-width: 9rem; max-width: 14rem;}
+.ps-matrix-empty {color: var(--body-text-color-subdued);}
+.ps-matrix-grade summary {cursor: pointer; list-style: none;}
+.ps-matrix-grade summary::-webkit-details-marker {display: none;}
+.ps-matrix-grade summary .ps-grade {text-decoration: underline dotted; text-underline-offset: 3px;}
+.ps-matrix-grade[open] summary .ps-grade {outline: 2px solid #1f4e79; outline-offset: 1px;}
+.ps-matrix-source {margin-top: .35rem; width: 15rem; font-size: .82rem; line-height: 1.4;}
+.ps-matrix-heading {font-weight: 600; margin-bottom: .2rem;}
+.ps-matrix-note {font-size: .8rem; color: var(--body-text-color-subdued); margin: .3rem 0 0 0;}
 """

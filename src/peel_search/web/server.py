@@ -7,15 +7,24 @@ the server's own loopback origins and those given with ``--allow-origin`` are gr
 
 Routes besides the web app at ``/`` (and its ``gradio_api`` endpoints):
 
-``GET /api/search?q=...&k=10&entity=GPE:Wolverhampton&section=...&judgment=...``
+``GET /api/search?q=...&k=10&entity=GPE:Wolverhampton&section=...&judgment=...&report=...&force=...&year=...``
     The same JSON as the app's ``/search`` endpoint and the CLI's ``--format json``:
-    ``{query, in_report, notices, hits}``. ``POST /api/search`` takes the same fields as
-    a JSON object (``query``, ``k``, ``entities``, ``section``, ``judgment``), for long
+    ``{query, in_report, notices, hits}``. ``entity``, ``report`` (a report id), ``force``
+    and ``year`` may be repeated. ``POST /api/search`` takes the same fields as a JSON
+    object (``query``, ``k``, ``entities``, ``section``, ``judgment``, ``reports``,
+    ``forces``, ``years``; each of the last four a list or one string), for long
     queries. Bad input is a 400 with ``{"error": "..."}``, one line.
+``GET /api/compare?q=...&entity=...&section=...&judgment=...&report=...&force=...&year=...``
+    One question across reports, as the app's ``/compare`` endpoint:
+    ``{query, notices, rows: [{report, hit, note}]}``, one row per report in scope, ``hit``
+    null with a ``note`` where the report has nothing that answers it. ``POST`` takes a
+    JSON object as for search, without ``k``. Same bounds and errors as ``/api/search``.
+``GET /api/reports``
+    ``{"reports": [...]}``: every report's metadata (id, file, force, period, year, title...).
 ``GET /api/health``
     ``{"status": "ok", "passages": N}``.
 
-The JSON route skips Gradio's queue and session bookkeeping (about half of a Gradio
+The JSON routes skip Gradio's queue and session bookkeeping (about half of a Gradio
 call's cost), so it is the one for scripts and load. It has its own bound: at most
 :data:`~peel_search.web.ui.CONCURRENCY` searches run at once and
 :data:`~peel_search.web.ui.QUEUE_SIZE` wait; beyond that a request gets a 503 with
@@ -52,6 +61,16 @@ log = logging.getLogger(__name__)
 #: :data:`peel_search.retrieve.search.MAX_QUERY_CHARS` anyway, and this leaves room for a 1 MB one.
 MAX_BODY_BYTES = 2 * 1024 * 1024
 BUSY = "the server is busy: try again in a moment"
+#: The fields a POST to ``/api/search`` may carry besides ``query`` (``/api/compare``: all but ``k``).
+SEARCH_FIELDS = ("k", "entities", "section", "judgment", "reports", "forces", "years")
+_FILTER_DEFAULTS = (
+    ("entities", None),
+    ("section", ""),
+    ("judgment", ""),
+    ("reports", None),
+    ("forces", None),
+    ("years", None),
+)
 UNEXPECTED = "something went wrong on the server; the details are in its log"
 
 
@@ -149,30 +168,24 @@ def create_server(
         handlers.follow_rebuilds()
         return handlers.search_json(*args)
 
-    async def answer(query: Any, k: Any, entities: Any, section: Any, judgment: Any) -> JSONResponse:
+    def compare(*args: Any) -> dict[str, Any]:
+        handlers.follow_rebuilds()
+        return handlers.compare_json(*args)
+
+    async def answer(fn: Any, route: str, *args: Any) -> JSONResponse:
         if not gate.try_enter():
             return _error(503, BUSY, **{"Retry-After": "1"})
         try:
-            body = await gate.run(search, query, k, entities, section, judgment)
+            body = await gate.run(fn, *args)
         except PeelSearchError as exc:
             return _error(_status_of(exc), str(exc))
         except Exception:
-            log.exception("unexpected error in /api/search")
+            log.exception("unexpected error in %s", route)
             return _error(500, UNEXPECTED)
         return JSONResponse(body)
 
-    @api.get("/api/search")
-    async def search_get(
-        q: str = "",
-        k: str = "10",
-        entity: list[str] = Query(default=[]),  # noqa: B008 (FastAPI's way to take a list)
-        section: str = "",
-        judgment: str = "",
-    ) -> JSONResponse:
-        return await answer(q, k, entity, section, judgment)
-
-    @api.post("/api/search")
-    async def search_post(request: Request) -> JSONResponse:
+    async def read_fields(request: Request, allowed: Sequence[str]) -> dict[str, Any] | JSONResponse:
+        """The POST body as a JSON object with only ``allowed`` keys, or the error response."""
         size = request.headers.get("content-length", "")
         if not size.isdigit():
             return _error(411, "send the query as a JSON body with a Content-Length")
@@ -182,15 +195,64 @@ def create_server(
             fields = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError):
             return _error(400, 'send a JSON object such as {"query": "missing children", "k": 5}')
-        if not isinstance(fields, dict) or set(fields) - {"query", "k", "entities", "section", "judgment"}:
-            return _error(400, "send a JSON object with query, and optionally k, entities, section, judgment")
+        if not isinstance(fields, dict) or set(fields) - {"query", *allowed}:
+            return _error(400, f"send a JSON object with query, and optionally {', '.join(allowed)}")
+        return fields
+
+    @api.get("/api/search")
+    async def search_get(
+        q: str = "",
+        k: str = "10",
+        entity: list[str] = Query(default=[]),  # noqa: B008 (FastAPI's way to take a list)
+        section: str = "",
+        judgment: str = "",
+        report: list[str] = Query(default=[]),  # noqa: B008
+        force: list[str] = Query(default=[]),  # noqa: B008
+        year: list[str] = Query(default=[]),  # noqa: B008
+    ) -> JSONResponse:
+        return await answer(search, "/api/search", q, k, entity, section, judgment, report, force, year)
+
+    @api.post("/api/search")
+    async def search_post(request: Request) -> JSONResponse:
+        fields = await read_fields(request, SEARCH_FIELDS)
+        if isinstance(fields, JSONResponse):
+            return fields
         return await answer(
+            search,
+            "/api/search",
             fields.get("query", ""),
             fields.get("k", 10),
-            fields.get("entities"),
-            fields.get("section", ""),
-            fields.get("judgment", ""),
+            *(fields.get(name, default) for name, default in _FILTER_DEFAULTS),
         )
+
+    @api.get("/api/compare")
+    async def compare_get(
+        q: str = "",
+        entity: list[str] = Query(default=[]),  # noqa: B008
+        section: str = "",
+        judgment: str = "",
+        report: list[str] = Query(default=[]),  # noqa: B008
+        force: list[str] = Query(default=[]),  # noqa: B008
+        year: list[str] = Query(default=[]),  # noqa: B008
+    ) -> JSONResponse:
+        return await answer(compare, "/api/compare", q, entity, section, judgment, report, force, year)
+
+    @api.post("/api/compare")
+    async def compare_post(request: Request) -> JSONResponse:
+        fields = await read_fields(request, SEARCH_FIELDS[1:])
+        if isinstance(fields, JSONResponse):
+            return fields
+        return await answer(
+            compare,
+            "/api/compare",
+            fields.get("query", ""),
+            *(fields.get(name, default) for name, default in _FILTER_DEFAULTS),
+        )
+
+    @api.get("/api/reports")
+    def reports() -> dict[str, Any]:  # not async: following a rebuild loads an index
+        handlers.follow_rebuilds()
+        return {"reports": handlers.reports_json()}
 
     @api.get("/api/health")
     def health() -> dict[str, Any]:  # not async: following a rebuild loads an index
