@@ -82,6 +82,10 @@ def better_cited(chunk: Chunk) -> tuple[int, int, int]:
     return (int(in_overview), -len(chunk.section), -chunk.start)
 
 
+#: A PDF report's extracted text, in its part: what its passages' offsets index.
+PART_SOURCE = "source.txt"
+
+
 def _report_record(report: Report, acronyms: dict[str, str]) -> dict[str, Any]:
     """What a part keeps of a parsed report: its tree, judgments, footnotes and acronyms."""
     return {
@@ -240,7 +244,8 @@ def _write_part(
     from ..models import all_cores
 
     status("parsing")
-    report = parse_report(f.text, f.report_id)
+    from_pdf = f.source_format == "pdf"
+    report = parse_report(f.text, f.report_id, page_numbers=f.page_numbers if from_pdf else None)
     chunks = chunk_report(report, config)
     definitions = {**gazetteer_acronyms(), **find_definitions([c.text for c in chunks])}
     status("tagging entities")
@@ -295,7 +300,15 @@ def _write_part(
         for i, c in enumerate(chunks)
     ]
     store.write_jsonl(folder / store.PART_CHUNKS, rows)
-    store.write_json(folder / store.PART_REPORT, _report_record(report, definitions))
+    record = _report_record(report, definitions)
+    if from_pdf:
+        # The text the chunks' offsets index, kept beside the PDF's checksum (the part's
+        # key), so that citations verify against it: see ingest/text.py.
+        (folder / PART_SOURCE).write_text(f.text, encoding="utf-8")
+        record.update(format="pdf", source_text=PART_SOURCE, pages="read off the PDF", pdf_sha256=f.sha256)
+    else:
+        record.update(format="text", pages="from the contents list, interpolated between headings")
+    store.write_json(folder / store.PART_REPORT, record)
     arrays = {
         store.DENSE: np.asarray(dense, dtype=np.float32),
         store.WINDOWS: window_vectors,
@@ -493,7 +506,7 @@ def build_index(
                 files={name: store.sha256_file(staged / name) for name in store.index_files(staged)},
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 build_seconds=round(time.perf_counter() - began, 2),
-                settings={"chunking": asdict(config)},
+                settings={"chunking": asdict(config), "pipeline": pipeline_fingerprint()},
             )
             store.commit(staged, out_dir, manifest)
         say(f"index written to {out_dir}: {chunk_count} passages done")

@@ -299,6 +299,7 @@ class SearchIndex:
         """
         import faiss
 
+        from ..index.build import pipeline_fingerprint
         from ..index.lexical import LexicalIndex
         from ..ingest.corpus import corpus_fingerprint
         from ..models import EMBEDDING_DIM, EMBEDDING_MODEL, spacy_model_id
@@ -308,6 +309,8 @@ class SearchIndex:
         manifest = store.read_manifest(folder)
         seen = corpus_fingerprint(Path(corpus)) if corpus is not None else None
         reason = store.staleness(manifest, seen, EMBEDDING_MODEL, EMBEDDING_DIM, spacy_model_id())
+        if not reason and manifest.settings.get("pipeline") != pipeline_fingerprint():
+            reason = "it was built by another version of the parsing pipeline"
         if reason:
             from ..errors import IndexStaleError
 
