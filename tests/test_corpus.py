@@ -67,7 +67,7 @@ def messy_corpus(folder: Path) -> dict[str, str]:
         "i-utf16.txt": "read as utf-16",
         "k-numbers.txt": "skipped: no readable text",
         "l-huge.txt": f"is larger than {MAX_BYTES}",
-        "m-report.pdf": "skipped: only .txt and .md files are read",
+        "m-report.pdf": "skipped: the PDF is damaged",
     }
 
 
@@ -107,10 +107,11 @@ def test_same_file_name_stem_gets_distinct_report_ids(tmp_path):
 @pytest.mark.parametrize(
     ("make", "says"),
     [
-        (lambda c: None, "no .txt or .md files in it"),
+        (lambda c: None, "no .txt, .md or .pdf files in it"),
         (lambda c: (c / "x.txt").write_bytes(b""), "x.txt: skipped: the file is empty"),
         (lambda c: (c / "x.txt").write_bytes(b"\x00\xff" * 100), "x.txt: skipped: this is a binary file"),
-        (lambda c: (c / "x.pdf").write_bytes(b"%PDF"), "x.pdf: skipped: only .txt and .md"),
+        (lambda c: (c / "x.pdf").write_bytes(b"%PDF"), "x.pdf: skipped: the PDF is damaged"),
+        (lambda c: (c / "x.doc").write_bytes(b"Word"), "x.doc: skipped: only .txt, .md, .pdf"),
     ],
 )
 def test_nothing_usable_is_a_clear_error(tmp_path, make, says):

@@ -117,15 +117,17 @@ def render_matrix_csv(matrix: Any) -> str:
 
 
 def render_reports(metas: Sequence[Any]) -> str:
-    """One line per report: id, force, title, publication month and where it came from."""
+    """One line per report: id, force, title, publication month and where it came from
+    (its file, with "PDF" for a report read from its PDF, whose pages are the PDF's)."""
     if not metas:
         return "No reports."
     width = max(len(m.report_id) for m in metas)
     lines = []
     for m in metas:
         published = f", published {m.published}" if m.published else ""
+        pdf = ", PDF" if getattr(m, "source_format", "text") == "pdf" else ""
         lines.append(
-            f"{m.report_id:<{width}}  {m.force or '(force unknown)'} — {m.title}{published}  [{m.file}]"
+            f"{m.report_id:<{width}}  {m.force or '(force unknown)'} — {m.title}{published}  [{m.file}{pdf}]"
         )
     return "\n".join(lines)
 

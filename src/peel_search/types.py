@@ -169,6 +169,11 @@ class ReportMeta:
         return " ".join(x for x in (head, self.period) if x) or self.report_id
 
     @property
+    def source_format(self) -> str:
+        """``"pdf"`` for a report indexed from its PDF (pages read off the PDF), else ``"text"``."""
+        return "pdf" if self.file.lower().endswith(".pdf") else "text"
+
+    @property
     def label(self) -> str:
         """A short name for lists and table rows: ``"West Midlands Police 2015 (effectiveness)"``."""
         pillar = self.pillar.lower().removeprefix("police ").strip()
@@ -187,6 +192,7 @@ class ReportMeta:
             "published": self.published,
             "title": self.title,
             "label": self.label,
+            "format": self.source_format,
             "origin": dict(self.origin),
         }
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from .metadata import OVERRIDES_FILE, parse_overrides
+from .pdf import MAX_PDF_BYTES, UnreadablePdfError, extract_pdf
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md", ".pdf")
 #: Reports larger than this are refused: a PEEL report is a few hundred kB of text.
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -28,6 +29,10 @@ class CorpusFile:
     sha256: str
     text: str
     encoding: str
+    #: "text" or "pdf"; for a PDF, ``text`` is what :mod:`.pdf` extracted (a ``\f`` after
+    #: each page), ``sha256`` the PDF's, and ``page_numbers`` each page's number to cite.
+    source_format: str = "text"
+    page_numbers: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +60,12 @@ def candidate_files(corpus_dir: Path) -> list[Path]:
     """The report files in ``corpus_dir``, sorted by name (hidden files skipped)."""
     if not corpus_dir.exists():
         raise CorpusError(
-            f"corpus folder {corpus_dir} does not exist: pass --corpus DIR with your report .txt files"
+            f"corpus folder {corpus_dir} does not exist: pass --corpus DIR with your report .txt or .pdf files"
         )
     if not corpus_dir.is_dir():
-        raise CorpusError(f"{corpus_dir} is not a folder: pass --corpus DIR, a folder of report .txt files")
+        raise CorpusError(
+            f"{corpus_dir} is not a folder: pass --corpus DIR, a folder of report .txt or .pdf files"
+        )
     return sorted(p for p in _visible_files(corpus_dir) if p.suffix.lower() in SUFFIXES)
 
 
@@ -93,12 +100,14 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
     for path in sorted(set(_visible_files(corpus_dir)) - set(candidates)):
         if path.name == OVERRIDES_FILE:
             continue
-        notes.append(CorpusNote(path.name, f"skipped: only {' and '.join(SUFFIXES)} files are read"))
+        notes.append(CorpusNote(path.name, f"skipped: only {', '.join(SUFFIXES)} files are read"))
     for path in candidates:
+        is_pdf = path.suffix.lower() == ".pdf"
         try:
             size = path.stat().st_size
-            if size > MAX_BYTES:
-                notes.append(CorpusNote(path.name, f"skipped: {size} bytes is larger than {MAX_BYTES}"))
+            limit = MAX_PDF_BYTES if is_pdf else MAX_BYTES
+            if size > limit:
+                notes.append(CorpusNote(path.name, f"skipped: {size} bytes is larger than {limit}"))
                 continue
             data = path.read_bytes()
         except OSError as exc:
@@ -111,8 +120,17 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
         if sha in seen:
             notes.append(CorpusNote(path.name, f"skipped: the same text as {seen[sha]}"))
             continue
-        text, encoding = _decode(data)
-        if encoding != "utf-16" and (b"\x00" in data[:8192] or _binary_share(data) > 0.1):
+        page_numbers: tuple[int | None, ...] = ()
+        if is_pdf:
+            try:
+                extracted = extract_pdf(data)
+            except UnreadablePdfError as exc:
+                notes.append(CorpusNote(path.name, f"skipped: {exc}"))
+                continue
+            text, encoding, page_numbers = extracted.text, "pdf", extracted.page_numbers
+        else:
+            text, encoding = _decode(data)
+        if not is_pdf and encoding != "utf-16" and (b"\x00" in data[:8192] or _binary_share(data) > 0.1):
             notes.append(CorpusNote(path.name, "skipped: this is a binary file, not text"))
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -123,17 +141,29 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
         if sum(ch.isalpha() for ch in text) < 20:
             notes.append(CorpusNote(path.name, "skipped: no readable text in it"))
             continue
-        if encoding != "utf-8":
+        if encoding not in ("utf-8", "pdf"):
             notes.append(CorpusNote(path.name, f"read as {encoding}: it is not valid UTF-8"))
         report_id = report_id_for(path)
         while report_id in ids:
             report_id += "-2"
         ids.add(report_id)
         seen[sha] = seen[text_sha] = path.name
-        files.append(CorpusFile(path=path, report_id=report_id, sha256=sha, text=text, encoding=encoding))
+        files.append(
+            CorpusFile(
+                path=path,
+                report_id=report_id,
+                sha256=sha,
+                text=text,
+                encoding=encoding,
+                source_format="pdf" if is_pdf else "text",
+                page_numbers=page_numbers,
+            )
+        )
     if not files:
-        detail = "; ".join(f"{n.name}: {n.message}" for n in notes) or "no .txt or .md files in it"
-        raise CorpusError(f"nothing to index in {corpus_dir} ({detail}): add a report's text as a .txt file")
+        detail = "; ".join(f"{n.name}: {n.message}" for n in notes) or "no .txt, .md or .pdf files in it"
+        raise CorpusError(
+            f"nothing to index in {corpus_dir} ({detail}): add a report's text as a .txt file, or its .pdf"
+        )
     return files, notes
 
 

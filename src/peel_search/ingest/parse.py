@@ -90,8 +90,11 @@ def split_paragraphs(source: str) -> list[tuple[int, int]]:
     return spans
 
 
-def parse_report(source: str, report_id: str) -> Report:
-    """Parse a report's text into its section tree, blocks, footnotes and judgments."""
+def parse_report(source: str, report_id: str, page_numbers: Sequence[int | None] | None = None) -> Report:
+    """Parse a report's text into its section tree, blocks, footnotes and judgments.
+
+    ``page_numbers``: for text extracted from a PDF (a ``\f`` after each page), the page
+    number of each page; pages are then read off the breaks, not estimated."""
     paras = [_Para(s, e, source[s:e]) for s, e in split_paragraphs(source)]
     title, force, body_from, entries, dropped = _front_matter(paras, report_id)
     body = paras[body_from:]
@@ -99,7 +102,7 @@ def parse_report(source: str, report_id: str) -> Report:
     _find_headings(body, entries)
     _attach_fragments(body)
     markers = find_markers(source, [(p.start, p.end, p.kind) for p in body])
-    sections, anchors = _build_sections(source, body, entries, title)
+    sections, anchors = _build_sections(source, body, entries, title, page_numbers)
     blocks = _build_blocks(body, source, markers)
     footnotes = _build_footnotes(source, body, markers)
     dropped += [(p.start, p.end) for p in body if p.kind == "residue"]
@@ -474,7 +477,11 @@ def _footnote_to_continue(paras: list[_Para], i: int) -> int | None:
 
 
 def _build_sections(
-    source: str, paras: list[_Para], entries: Sequence[ContentsEntry], title: str
+    source: str,
+    paras: list[_Para],
+    entries: Sequence[ContentsEntry],
+    title: str,
+    page_numbers: Sequence[int | None] | None = None,
 ) -> tuple[list[Section], list[PageAnchor]]:
     headings = [p for p in paras if p.kind == "heading"]
     first_body = next((p for p in paras if p.kind not in {"residue"}), None)
@@ -497,6 +504,8 @@ def _build_sections(
             anchors.append(pages.footer_anchor(p.start, int(p.clean)))
     anchors.sort(key=lambda a: a.offset)
     anchors = _monotone(anchors)
+    if page_numbers is not None:  # from a PDF: every page's extent is known
+        anchors = pages.pdf_page_anchors(source, page_numbers)
 
     sections: list[Section] = []
     stack: list[int] = []
@@ -507,7 +516,7 @@ def _build_sections(
         parent = stack[-1] if stack else None
         heading = intro_title if h.extra == [-1] else h.clean
         path = (sections[parent].path if parent is not None else ()) + (heading,)
-        if h.in_contents and h.page is not None:
+        if h.in_contents and h.page is not None and page_numbers is None:
             page = h.page
         else:
             page = pages.page_at(h.start, anchors)
