@@ -242,6 +242,7 @@ def library_run(args: argparse.Namespace) -> None:
     if n < 2:
         raise SystemExit("--reports must be 2 or more: the library is changed, and one report removed")
     say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
+    questions = [] if args.no_queries else load_questions(args.questions)  # fail before the long build
     with tempfile.TemporaryDirectory(prefix="peel-speed-") as tmp:
         work = Path(tmp)
         corpus, index = work / "library", work / "index"
@@ -262,7 +263,6 @@ def library_run(args: argparse.Namespace) -> None:
         warm: dict[str, list[float]] = {}
         if not args.no_queries:
             say("cold start and warm queries on the library...")
-            questions = load_questions(args.questions)
             cold = cold_starts(index, corpus, questions[0])
             library = SearchIndex.load(index, corpus)
             warm["all reports"] = warm_latencies(

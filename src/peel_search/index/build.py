@@ -360,13 +360,13 @@ def _assemble(
         for piece, n in df["df"].items():
             df_total[piece] = df_total.get(piece, 0) + int(n)
         for row in part_rows:
-            row["citation"] = citation_for(meta, _row_chunk(row))
+            row["citation"] = citation_for(meta, store.chunk_from_row(row))
         rows.extend(part_rows)
         records.append(
             {**record, **meta.to_dict(), "file": f.path.name, "part": part, "chunks": len(part_rows)}
         )
 
-    chunks = [_row_chunk(r) for r in rows]
+    chunks = [store.chunk_from_row(r) for r in rows]
     groups = near_duplicate_groups([c.text for c in chunks])
     canonical: dict[int, int] = {}
     for i, g in enumerate(groups):
@@ -381,23 +381,6 @@ def _assemble(
     LexicalIndex.build([lexical_text(c) for c in chunks]).save(staged / store.BM25_DIR)
     store.write_json(staged / store.TOKEN_DF, {"documents": documents, "df": df_total})
     return rows, len(rows), sum(len(r["sentences"]) for r in rows)
-
-
-def _row_chunk(row: dict[str, Any]) -> Chunk:
-    return Chunk(
-        id=row["id"],
-        report_id=row["report_id"],
-        kind=row["kind"],
-        text=row["text"],
-        section=tuple(row["section"]),
-        page=int(row["page"]),
-        paragraph=int(row["paragraph"]),
-        start=int(row["start"]),
-        end=int(row["end"]),
-        spans=tuple((int(a), int(b)) for a, b in row["spans"]),
-        label=row.get("label", ""),
-        markers=tuple((int(a), int(b)) for a, b in row.get("markers", [])),
-    )
 
 
 def _progress_bar(reports: int, quiet: bool) -> Any:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexStaleError
+from ..types import Chunk, Entity
 
 FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
@@ -311,3 +312,23 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             return [json.loads(line) for line in fh if line.strip()]
     except (ValueError, UnicodeDecodeError) as exc:
         raise IndexCorruptError(f"{path} cannot be read ({exc})", REBUILD) from exc
+
+
+def chunk_from_row(row: dict[str, Any]) -> Chunk:
+    """A passage as ``chunks.jsonl`` stores it, back as a :class:`Chunk`."""
+    return Chunk(
+        id=row["id"],
+        report_id=row["report_id"],
+        kind=row["kind"],
+        text=row["text"],
+        section=tuple(row["section"]),
+        page=int(row["page"]),
+        paragraph=int(row["paragraph"]),
+        start=int(row["start"]),
+        end=int(row["end"]),
+        spans=tuple((int(a), int(b)) for a, b in row["spans"]),
+        footnotes=tuple(row.get("footnotes", ())),
+        entities=tuple(Entity(**e) for e in row.get("entities", ())),
+        label=row.get("label", ""),
+        markers=tuple((int(a), int(b)) for a, b in row.get("markers", [])),
+    )

@@ -28,7 +28,7 @@ from ..index.interaction import content_positions, idf_weights, maxsim_scores, n
 from ..index.lexical import tokenize
 from ..index.represent import lexical_text
 from ..ingest.acronyms import expand_query
-from ..types import Chunk, CompareResult, CompareRow, Entity, Hit, ReportMeta, SearchResult, Span
+from ..types import Chunk, CompareResult, CompareRow, Hit, ReportMeta, SearchResult, Span
 from .answerability import answer_type, unanswered_reason
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
 
@@ -201,25 +201,6 @@ class ReportScope:
         return bool(self.reports or self.forces or self.years)
 
 
-def _chunk_from_row(row: dict[str, Any]) -> Chunk:
-    return Chunk(
-        id=row["id"],
-        report_id=row["report_id"],
-        kind=row["kind"],
-        text=row["text"],
-        section=tuple(row["section"]),
-        page=int(row["page"]),
-        paragraph=int(row["paragraph"]),
-        start=int(row["start"]),
-        end=int(row["end"]),
-        spans=tuple((int(a), int(b)) for a, b in row["spans"]),
-        footnotes=tuple(row["footnotes"]),
-        entities=tuple(Entity(**e) for e in row["entities"]),
-        label=row.get("label", ""),
-        markers=tuple((int(a), int(b)) for a, b in row.get("markers", [])),
-    )
-
-
 class SearchIndex:
     """An index loaded from disk. Thread-safe for searching."""
 
@@ -239,7 +220,7 @@ class SearchIndex:
     ) -> None:
         self.folder = folder
         self.manifest = manifest
-        self.chunks: list[Chunk] = [_chunk_from_row(r) for r in rows]
+        self.chunks: list[Chunk] = [store.chunk_from_row(r) for r in rows]
         self.citations: list[str] = [r["citation"] for r in rows]
         self.sentence_spans: list[list[Span]] = [[(int(a), int(b)) for a, b in r["sentences"]] for r in rows]
         self.reports = reports
