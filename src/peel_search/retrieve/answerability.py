@@ -2,14 +2,22 @@
 
 Scores alone cannot tell "not in the report" from a paraphrase: both leave the best
 passage only loosely matched. What can is the kind of answer a question asks for
-(the classic answer-type check of question answering, Harabagiu et al. 2000):
+(the classic answer-type check of question answering, Harabagiu et al. 2000), set
+against what the report holds. Each check is named (the names are the ablation rows
+of ``bench/quality.py``) and says why in words a user understands:
 
-- a quantity ("how many knife crimes ...", "what was the total budget ..."): the
-  thing counted must be something the report talks about; if one of its words is
-  nowhere in the report, nor anything close to it, the report gives no figure for it;
-- a named person ("who is the chief constable?"): a passage must name a person;
-- what was said about a topic ("what did HMIC say about Tasers?"): the topic's words
-  must be in the report.
+- ``words``: a quantity or "what did HMIC say about X" question whose subject has a
+  word the report never uses, in any spelling (hyphenated or not, British or American,
+  singular or plural) nor any close word;
+- ``person``: "who is ..." needs a passage naming a person;
+- ``period``: a year the report does not cover (its own period, from its metadata)
+  and that the passages found never mention;
+- ``grade``: the grade of a pillar or area the report does not judge;
+- ``comparison``: a comparison with a named other force that the passages found
+  never name (the reports compare a force with England and Wales);
+- ``value``: a number, share, amount, date or duration the best passages do not hold
+  next to the thing asked about ("the report gives the number of organised crime
+  groups, not of arrests").
 
 A word counts as present when the report has it (stemmed), an acronym of the report
 expands to it, or a word of the report is close to it in the embedding model's own
@@ -19,19 +27,36 @@ word-piece space (so "kids" finds "children" and "fall" finds "fell").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
-from ..index.lexical import STOPWORDS
+from ..index.lexical import STOPWORDS, tokenize
+
+#: Every check, in the order they are tried.
+CHECKS = ("words", "person", "period", "grade", "comparison", "value")
 
 _QUANTITY_RE = re.compile(
-    r"^\s*(?:how (?:many|much)\b|what (?:percentage|proportion|share|number)\b|"
+    r"^\s*(?:(?:by )?how (?:many|much)\b|what (?:percentage|proportion|share|number)\b|"
     r"what (?:is|was|are|were) the\b.{0,40}?\b(?:number|percentage|proportion|rate|share|total|"
-    r"amount|level|budget|cost|figure)s?\b)",
+    r"amount|level|budget|cost|figure|time|age|target|limit|minimum|maximum|length|size)s?\b|by what (?:percentage|proportion|amount)\b)",
     re.IGNORECASE,
 )
+_DATE_RE = re.compile(r"^\s*(?:when\b|since when\b|(?:in )?what (?:year|month|date)\b|which year\b)", re.I)
+_DURATION_RE = re.compile(r"^\s*how (?:long|often)\b", re.I)
 _IDENTITY_RE = re.compile(
     r"^\s*(?:who (?:is|are|was|were)\b|what is the name of\b|which (?:officer|person)\b)", re.I
+)
+_GRADE_RE = re.compile(
+    r"\b(?:what|which) (?:grade|rating|judgment|judgement)\b(?! categor)|\b(?:graded|rated)\b|"
+    r"^\s*(?:what|which)\b.{0,60}\b(?:grade|rating)\b|"
+    r"^\s*(?:how|was|were|is) (?:the )?(?:force|police|west midlands)?.{0,30}\bjudged\b",
+    re.I,
+)
+#: "Who is responsible for ..." is answered by a role ("the assistant chief constable").
+_ROLE_QUESTION_RE = re.compile(r"\bwho (?:is|are|was|were) (?:responsible|in charge|accountable)\b", re.I)
+_ROLE_RE = re.compile(
+    r"\b(?:constable|superintendent|inspector|sergeant|commissioner|director|commander|head of|lead officer)\b",
+    re.I,
 )
 _TOPIC_RE = re.compile(
     r"^\s*(?:what (?:did|does|do) (?:hmic|the inspection|the inspectors|the report|the force) "
@@ -40,42 +65,228 @@ _TOPIC_RE = re.compile(
     r"how satisfied (?:were|are)) (?P<topic>.+)$",
     re.IGNORECASE,
 )
+#: What a quantity question counts: the words after "how many", "number of" ...
+_COUNTED_RE = re.compile(
+    r"\b(?:how many|number of|percentage of|proportion of|share of|how much)\s+(?P<what>.+)$", re.I
+)
 _WORD_RE = re.compile(r"[a-z0-9][a-z0-9'’\-]*")
 #: Words that frame a question rather than name its subject.
 _FRAMING = frozenset(
     """many much number numbers percentage proportion rate share total amount level figure roughly
     approximately around about year years month months force forces force's police west midlands
     did does do carry carried out recorded record records report reported there what which who
-    how were was is are have has had""".split()
+    how were was is are have has had when since long often grade graded rating rated judged
+    judgment judgement get got give gave given receive received hmic inspection""".split()
 )
+#: Words that end the thing a quantity question counts ("how many arrests *did* ...").
+_COUNT_END = frozenset(
+    """work works worked take took taken make made get got attend attended use used live lived
+    employ employs serve served go went receive received carry carried operate operates
+    did does do is are was were has have had in on at by for from with of per under after
+    before during to the a an each every this that these those it its their than into over
+    within across between""".split()
+)
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred thousand million billion dozen half third quarter"
+)
+_NUMBER_RE = re.compile(
+    r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])|\b(?:" + _NUMBER_WORDS.replace(" ", "|") + r")s?\b", re.I
+)
+_YEAR_RE = re.compile(r"\b(?:19|20)\d{2}(?:/\d{2,4})?\b")
+_VALUE_RES = {
+    "number": _NUMBER_RE,
+    "share": re.compile(
+        r"\d(?:[\d.,]*)\s*(?:%|percent\b|per cent\b)|\bper (?:1,000|one million|million|100,000)\b|"
+        r"\b(?:half|third|quarter|thirds|quarters)\b|\brate\b[^.]{0,40}\d",
+        re.I,
+    ),
+    "amount": re.compile(r"£\s?\d|\b\d[\d,.]*\s*(?:million|billion|pounds)\b", re.I),
+    "date": re.compile(
+        r"\b(?:19|20)\d{2}\b|\b(?:january|february|march|april|may|june|july|august|september|"
+        r"october|november|december)\b",
+        re.I,
+    ),
+    "duration": re.compile(
+        r"\b(?:\d[\d,.]*|" + _NUMBER_WORDS.replace(" ", "|") + r"|a|an)\s*(?:-\s*)?"
+        r"(?:hours?|days?|weeks?|months?|years?|minutes?)\b|\b(?:daily|weekly|monthly|annually|"
+        r"quarterly|yearly|immediately)\b",
+        re.I,
+    ),
+}
+_VALUE_NAMES = {
+    "number": "number",
+    "share": "share or rate",
+    "amount": "amount of money",
+    "date": "date",
+    "duration": "length of time",
+}
+#: Pillars of a PEEL inspection, and words that name them in a question.
+PILLARS = {
+    "effectiveness": ("effectiveness", "effective"),
+    "efficiency": ("efficiency", "efficient", "value for money"),
+    "legitimacy": ("legitimacy", "legitimate", "fairness", "ethical"),
+    "leadership": ("leadership", "well-led", "well led"),
+}
+_GRADE_GENERIC = frozenset("overall force police effectiveness effective inspection crime".split())
+#: American endings and their British forms (the reports are British).
+_BRITISH = (
+    (r"iz(e|es|ed|ing|ation|ations)$", r"is\1"),
+    (r"yz(e|es|ed|ing)$", r"ys\1"),
+    (
+        r"(ior|avor|olor|abor|umor|eighbor|ehavior)(s|ed|ing|al)?$",
+        lambda m: m.group(1)[:-2] + "our" + (m.group(2) or ""),
+    ),
+    (r"(ent|t)er(s)?$", r"\1re\2"),
+    (r"ense(s)?$", r"ence\1"),
+    (r"(g)(s)?$", r"gue\2"),
+    (r"el(ed|ing)$", r"ell\1"),
+)
+_PREFIXES = ("ex", "re", "non", "co", "pre", "anti", "cyber", "multi", "self", "sub")
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerType:
-    """What a question asks for, and the words that name its subject."""
+    """What a question asks for and the words that name its subject.
 
-    kind: str  # "quantity", "person", "topic" or "" (anything else)
+    ``kind`` is "quantity", "date", "duration", "person", "grade", "topic" or "" (anything
+    else); ``value`` the kind of value a quantity asks for ("number", "share", "amount");
+    ``counted`` the words naming what is counted ("organised crime groups").
+    """
+
+    kind: str
     subject: tuple[str, ...]
+    value: str = ""
+    counted: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What the reports in scope cover: their own years and the pillars and areas they judge."""
+
+    years: frozenset[int] = frozenset()
+    period: str = ""  # "2015 (published February 2016)", for messages
+    pillars: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    grades: tuple[str, ...] = ()  # "preventing crime ...: Good", for messages
+    forces: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the checks may look at: word presence in scope, the best passages' text and
+    whether they name a person, and the scope's coverage."""
+
+    present: Callable[[str], bool]
+    passages: Sequence[str] = ()
+    names_a_person: Callable[[], bool] = lambda: True
+    scope: Scope = field(default_factory=Scope)
 
 
 def focus_words(text: str) -> tuple[str, ...]:
     """Content words of ``text``: not stop words, not question framing, not bare numbers."""
-    words = (w.strip("'’-") for w in _WORD_RE.findall(text.lower()))
+    words = (re.sub(r"['’]s$", "", w).strip("'’-") for w in _WORD_RE.findall(text.lower()))
     return tuple(
-        dict.fromkeys(w for w in words if w and w not in STOPWORDS and w not in _FRAMING and not w.isdigit())
+        dict.fromkeys(
+            w
+            for w in words
+            if w
+            and w not in STOPWORDS
+            and w not in _FRAMING
+            and not w.isdigit()
+            and not _YEAR_RE.fullmatch(w)
+        )
     )
+
+
+def question_years(text: str) -> tuple[int, ...]:
+    """The years a question names: "2018" -> 2018, "2016/17" -> 2016 and 2017."""
+    years: list[int] = []
+    for match in _YEAR_RE.finditer(text):
+        first, _, second = match.group().partition("/")
+        years.append(int(first))
+        if second:
+            years.append(int(first[: 4 - len(second)] + second) if len(second) < 4 else int(second))
+    return tuple(dict.fromkeys(years))
+
+
+def _counted(question: str) -> tuple[str, ...]:
+    match = _COUNTED_RE.search(question)
+    if not match:
+        return ()
+    words: list[str] = []
+    for raw in _WORD_RE.findall(match.group("what").lower()):
+        word = raw.strip("'’-")
+        if word in _COUNT_END or (words and word in {"were", "are", "was"}):
+            break
+        if word and word not in STOPWORDS and word not in _FRAMING and not word.isdigit():
+            words.append(word)
+    return tuple(words[:4])
 
 
 def answer_type(question: str) -> AnswerType:
     """The kind of answer ``question`` asks for (see the module docstring)."""
+    years = question_years(question)
+    subject = focus_words(question)
+    if _GRADE_RE.search(question):
+        return AnswerType("grade", subject, years=years)
     topic = _TOPIC_RE.match(question)
     if topic:
-        return AnswerType("topic", focus_words(topic.group("topic")))
+        return AnswerType("topic", focus_words(topic.group("topic")), years=years)
     if _QUANTITY_RE.match(question):
-        return AnswerType("quantity", focus_words(question))
+        lower = question.lower()
+        value = "number"
+        if re.search(r"\b(?:percentage|proportion|share|percent|rate)\b", lower) or re.match(
+            r"\s*by how much\b", lower
+        ):
+            value = "share"
+        elif re.search(r"\b(?:money|spend|spent|budget|cost|costs|£|funding|pay|paid)\b", lower):
+            value = "amount"
+        elif re.match(r"\s*what (?:is|was|are|were) the\b.{0,40}?\btimes?\b", lower):
+            value = "duration"
+        elif lower.lstrip().startswith("how much"):
+            value = (
+                "share"
+                if re.search(r"\b(?:fall|fell|rise|rose|change|increase|decrease)", lower)
+                else "amount"
+            )
+        return AnswerType("quantity", subject, value, _counted(question), years)
+    if _DATE_RE.match(question):
+        return AnswerType("date", subject, "date", years=years)
+    if _DURATION_RE.match(question):
+        return AnswerType("duration", subject, "duration", years=years)
     if _IDENTITY_RE.match(question):
-        return AnswerType("person", focus_words(question))
-    return AnswerType("", focus_words(question))
+        return AnswerType("person", subject, years=years)
+    return AnswerType("", subject, years=years)
+
+
+def spellings(word: str) -> list[str]:
+    """``word`` and the other ways a report may write it: hyphenated compounds joined and
+    split ("re-offending", "reoffending"), British for American ("organized" ->
+    "organised", "behavior" -> "behaviour"), without a possessive."""
+    word = word.lower().replace("’", "'").removesuffix("'s")
+    out = [word]
+    if "-" in word:
+        out.append(word.replace("-", ""))
+    for us, gb in _BRITISH:
+        british = re.sub(us, gb, word)
+        if british != word and not (us.startswith("(g)") and not word.endswith(("log", "logs"))):
+            out.append(british)
+    for prefix in _PREFIXES:
+        if word.startswith(prefix) and len(word) > len(prefix) + 3 and "-" not in word:
+            out.append(f"{prefix}-{word[len(prefix) :]}")
+    return list(dict.fromkeys(out))
+
+
+def word_present(word: str, has: Callable[[str], bool]) -> bool:
+    """Whether ``has`` finds ``word`` in any of its :func:`spellings`, or, for a hyphenated
+    compound, each of its parts ("ex-gangsters": "gangsters", close to "gangs")."""
+    if any(has(w) for w in spellings(word)):
+        return True
+    parts = [p for p in word.split("-") if p and p not in _PREFIXES]
+    return "-" in word and bool(parts) and all(has(p) for p in parts)
 
 
 def missing_words(words: Iterable[str], present: Callable[[str], bool]) -> list[str]:
@@ -83,18 +294,204 @@ def missing_words(words: Iterable[str], present: Callable[[str], bool]) -> list[
     return [w for w in words if not present(w)]
 
 
+def _quote(words: Sequence[str]) -> str:
+    return ", ".join(f"“{w}”" for w in words)
+
+
+def _sentences(passage: str) -> list[str]:
+    """Sentences of a passage; a table or chart (lines without full stops) stays one block."""
+    parts = re.split(r"(?<=[.!?])\s+", passage)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _has_all(sentence: str, words: Sequence[str], present_in: Callable[[str, set[str]], bool]) -> bool:
+    stems = set(tokenize(sentence))
+    return all(present_in(w, stems) for w in words)
+
+
+def _stem_in(word: str, stems: set[str]) -> bool:
+    return any(all(t in stems for t in tokenize(w)) for w in spellings(word) if tokenize(w))
+
+
+_UNITS = frozenset(
+    """january february march april may june july august september october november december
+    month months year years week weeks day days hour hours minute minutes percent per cent
+    times""".split()
+)
+
+
+def _what_it_counts(sentence: str) -> str:
+    """What the first number of ``sentence`` counts ("68 organised crime groups (OCGs)" ->
+    "organised crime groups"), or ``""`` when it is a date, a period or a share."""
+    for match in _NUMBER_RE.finditer(sentence):
+        if _YEAR_RE.fullmatch(match.group()):
+            continue
+        words: list[str] = []
+        after = re.split(r"[(),.;:\n\t]", sentence[match.end() : match.end() + 80], maxsplit=1)[0]
+        for w in _WORD_RE.findall(after.lower()):
+            if w in STOPWORDS or w in _COUNT_END or w.isdigit() or w in _UNITS:
+                break
+            words.append(w)
+        if words:
+            return " ".join(words[:4])
+    return ""
+
+
+def _shorten(sentence: str, words: int = 16) -> str:
+    parts = sentence.split()
+    return f"“{' '.join(parts[:words])}{'…' if len(parts) > words else ''}”"
+
+
+def value_reason(kind: AnswerType, passages: Sequence[str], window: int = 1) -> str:
+    """Why the best ``passages`` do not hold the value ``kind`` asks for, or ``""``.
+
+    A sentence holds it when it has a value of the right kind (a number, a share, an
+    amount of money, a date, a length of time) and, within ``window`` sentences, every
+    word of what is counted ("organised crime groups"), or for dates and durations a word
+    of the question's subject.
+    """
+    if not kind.value or not passages:
+        return ""
+    pattern = _VALUE_RES[kind.value]
+    asked = kind.counted or kind.subject
+    if not asked:
+        return ""
+    closest, counts = "", ""
+    for passage in passages:
+        sentences = _sentences(passage)
+        for i, sentence in enumerate(sentences):
+            values = [m.group() for m in pattern.finditer(sentence)]
+            if kind.value == "number":
+                values = [v for v in values if not _YEAR_RE.fullmatch(v)]
+            if not values:
+                continue
+            closest = closest or sentence
+            counts = counts or (_what_it_counts(sentence) if kind.value == "number" else "")
+            near = " ".join(sentences[max(0, i - window) : i + window + 1])
+            if kind.counted:
+                counted_here = _what_it_counts(sentence).split()
+                if _has_all(near, kind.counted, _stem_in) or (
+                    counted_here and tokenize(counted_here[-1]) == tokenize(kind.counted[-1])
+                ):
+                    return ""
+            elif any(_stem_in(w, set(tokenize(near))) for w in asked):
+                return ""
+    thing = " ".join(asked)
+    name = _VALUE_NAMES[kind.value]
+    if kind.kind == "quantity" and kind.counted:
+        if counts and counts != thing:
+            return f"the report gives the number of {counts}, not of {thing}"
+        said = f"the report gives no {name} of {thing}"
+    else:
+        said = f"the passages about {thing} give no {name}"
+    if closest:
+        return f"{said}; the nearest figure it gives: {_shorten(closest)}"
+    return said
+
+
+def period_reason(kind: AnswerType, scope: Scope, passages: Sequence[str]) -> str:
+    """Why a question about a year the reports in scope do not cover is not answered, or
+    ``""``. A year counts as covered when it is a report's own (its period, the year
+    before, the publication year) or when the passages found mention it."""
+    if not kind.years or not scope.years:
+        return ""
+    found = " ".join(passages)
+    outside = [y for y in kind.years if y not in scope.years and not re.search(rf"\b{y}\b", found)]
+    if not outside:
+        return ""
+    years = ", ".join(str(y) for y in outside)
+    covers = scope.period if scope.period.startswith("the reports") else f"the report covers {scope.period}"
+    return f"{covers}; it says nothing about {years}"
+
+
+_COMPARE_RE = re.compile(
+    r"\b(?:compare[sd]?|comparison|comparing|versus|vs\.?|than|against|relative to)\b\s*(?:with |to )?"
+    r"(?:the )?(?P<name>(?:[A-Z][\w'’&-]*)(?:\s+(?:and\s+|of\s+)?[A-Z][\w'’&-]*)*)"
+)
+_NOT_A_FORCE = frozenset({"england", "wales", "england and wales", "the", "national", "hmic", "home office"})
+_FORCE_SUFFIX_RE = re.compile(r"\s+(?:police(?: service)?|constabulary|police force)$", re.I)
+
+
+def comparison_reason(question: str, scope: Scope, passages: Sequence[str]) -> str:
+    """Why a comparison with a named other force is not answered ("than Kent Police"):
+    the passages found never name that force. ``""`` for comparisons with England and
+    Wales, with the force in scope, or with a force the passages name."""
+    found = " ".join(passages).lower()
+    own = " ".join(scope.forces).lower()
+    for match in _COMPARE_RE.finditer(question):
+        name = match.group("name").strip()
+        core = _FORCE_SUFFIX_RE.sub("", name).strip()
+        if not core or core.lower() in _NOT_A_FORCE or core.lower() in own:
+            continue
+        if core.lower() in found:
+            continue
+        forces = " and ".join(scope.forces) or "the force"
+        return f"the report compares {forces} with England and Wales, not with {name}"
+    return ""
+
+
+def grade_reason(
+    kind: AnswerType, question: str, scope: Scope, present_in_areas: Callable[[str], bool]
+) -> str:
+    """Why a grade question is not answered: it names a pillar the reports in scope do
+    not inspect ("efficiency" in an effectiveness report) or an area they do not grade;
+    ``""`` when they may grade it."""
+    if kind.kind != "grade" or not (scope.pillars or scope.areas):
+        return ""
+    lower = question.lower()
+    judged = " ".join([*scope.pillars, *scope.areas]).lower()
+    graded = "; ".join(scope.grades) or ", ".join(scope.pillars)
+    for pillar, names in PILLARS.items():
+        if any(re.search(rf"\b{re.escape(n)}\b", lower) for n in names) and pillar not in judged:
+            return (
+                f"the report grades {', '.join(scope.pillars) or 'other questions'} ({graded}), not {pillar}"
+            )
+    words = [w for w in kind.subject if w not in _GRADE_GENERIC and not w.endswith("ing")]
+    pillar_words = {n for names in PILLARS.values() for n in names}
+    words = [w for w in words if w not in pillar_words]
+    if words and not any(present_in_areas(w) for w in words):
+        return f"the report grades only {graded}; it gives no grade for {' '.join(words)}"
+    return ""
+
+
 def unanswered_reason(
-    kind: AnswerType, present: Callable[[str], bool], names_a_person: Callable[[], bool]
+    kind: AnswerType,
+    evidence: Evidence,
+    question: str = "",
+    checks: Iterable[str] = CHECKS,
+    window: int = 1,
 ) -> str:
     """Why the report cannot answer a question of this kind, or ``""`` when it may.
 
-    ``present(word)`` tells whether the report has a word (or a close one);
-    ``names_a_person()`` whether the best passages name anyone.
+    ``evidence`` holds what the report has; ``checks`` names which checks to run (all
+    by default, see :data:`CHECKS`).
     """
-    if kind.kind in {"quantity", "topic"}:
-        missing = missing_words(kind.subject, present)
+    enabled = set(checks)
+    present = evidence.present
+    if "words" in enabled and kind.kind in {"quantity", "topic"}:
+        missing = missing_words(kind.subject, lambda w: word_present(w, present))
         if missing:
-            return "the report never mentions " + ", ".join(f"“{w}”" for w in missing)
-    if kind.kind == "person" and not names_a_person():
+            return f"the report never mentions {_quote(missing)}, in any spelling or close word"
+    if (
+        "person" in enabled
+        and kind.kind == "person"
+        and not evidence.names_a_person()
+        and not (_ROLE_QUESTION_RE.search(question) and any(_ROLE_RE.search(p) for p in evidence.passages))
+    ):
         return "the passages that match name no person"
+    if "period" in enabled:
+        reason = period_reason(kind, evidence.scope, evidence.passages)
+        if reason:
+            return reason
+    if "grade" in enabled:
+        area_stems = set(tokenize(" ".join(evidence.scope.areas)))
+        reason = grade_reason(kind, question, evidence.scope, lambda w: _stem_in(w, area_stems))
+        if reason:
+            return reason
+    if "comparison" in enabled:
+        reason = comparison_reason(question, evidence.scope, evidence.passages)
+        if reason:
+            return reason
+    if "value" in enabled and kind.kind in {"quantity", "date", "duration"}:
+        return value_reason(kind, evidence.passages, window)
     return ""

@@ -29,7 +29,7 @@ from ..index.lexical import tokenize
 from ..index.represent import lexical_text
 from ..ingest.acronyms import expand_query
 from ..types import Chunk, CompareResult, CompareRow, Hit, ReportMeta, SearchResult, Span
-from .answerability import answer_type, unanswered_reason
+from .answerability import CHECKS, Evidence, Scope, answer_type, question_years, unanswered_reason
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
 
 #: Longest query accepted; longer ones are cut and the cut is reported.
@@ -255,6 +255,8 @@ class SearchIndex:
                 self._acronyms.setdefault(k, v)
         self._word_sets: list[set[str]] | None = None
         self._vocabulary_vectors: Any = None
+        self._vocabulary_words: list[str] = []
+        self._scope_word_cache: dict[bytes, set[str]] = {}
         self._tokens_torch: Any = None
         self._sentence_word_cache: dict[int, set[str]] = {}
         self._embedder: Any = None
@@ -384,24 +386,53 @@ class SearchIndex:
             self._word_sets = [set(tokenize(lexical_text(c))) for c in self.chunks]
         return self._word_sets[i]
 
-    def _word_present(self, word: str) -> bool:
-        """Whether the report has ``word``, an acronym for it, or a word close to it."""
-        if self._lexical.knows(word):
+    def _word_present(self, word: str, mask: np.ndarray | None = None) -> bool:
+        """Whether the report has ``word``, an acronym for it, or a word close to it;
+        with ``mask``, whether the passages in it do (the reports in scope)."""
+        scoped = mask is not None and not bool(mask.all())
+        words_in_scope = self._scope_words(mask) if scoped and mask is not None else None
+
+        def has(term: str) -> bool:
+            terms = tokenize(term)
+            return (
+                bool(terms) and all(t in words_in_scope for t in terms)
+                if words_in_scope is not None
+                else False
+            )
+
+        if has(word) if scoped else self._lexical.knows(word):
             return True
-        if expand_query(word, self._acronyms):
+        if any(has(x) if scoped else True for x in expand_query(word, self._acronyms)):
             return True
         if self._vocabulary_vectors is None:
             import torch
 
             text = " ".join(lexical_text(c).lower() for c in self.chunks)
-            words = sorted(set(re.findall(r"[a-z][a-z'’\-]+", text)))
-            self._vocabulary_vectors = torch.from_numpy(self._embedder_or_load().word_vectors(words))
+            self._vocabulary_words = sorted(set(re.findall(r"[a-z][a-z'’\-]+", text)))
+            self._vocabulary_vectors = torch.from_numpy(
+                self._embedder_or_load().word_vectors(self._vocabulary_words)
+            )
         if not len(self._vocabulary_vectors):
             return False
         query = self._embedder_or_load().word_vectors([word])[0]
         # On torch's thread pool, like every other product on the query path (see interaction.py).
-        best = similarities(query[None, :], self._vocabulary_vectors).max()
-        return float(best) >= NEAR_WORD_SIMILARITY
+        close = similarities(query[None, :], self._vocabulary_vectors).reshape(-1)
+        if not scoped:
+            return float(close.max()) >= NEAR_WORD_SIMILARITY
+        return any(
+            has(self._vocabulary_words[int(i)])
+            for i in np.flatnonzero(np.asarray(close) >= NEAR_WORD_SIMILARITY)
+        )
+
+    def _scope_words(self, mask: np.ndarray) -> set[str]:
+        """The stemmed words of the passages in ``mask`` (the last few scopes cached)."""
+        key = np.packbits(mask).tobytes()
+        cache = self._scope_word_cache
+        if key not in cache:
+            if len(cache) > 16:
+                cache.clear()
+            cache[key] = set().union(*(self._words(int(i)) for i in np.flatnonzero(mask)))
+        return cache[key]
 
     def _sentence_words(self, n: int, sentence: str) -> set[str]:
         """The stemmed words of sentence ``n`` (cached)."""
@@ -786,20 +817,80 @@ class SearchIndex:
         base = self.filter_mask(entities, section, judgment)
         signals = self.score(text, expand=config.expand_acronyms)
         fused = self.fuse(signals, config)
-        reason = unanswered_reason(answer_type(text), self._word_present, lambda: False)
         rows: list[CompareRow] = []
         for n in numbers:
             mask = base & (self._chunk_report == n)
-            note = ""
+            note, hits = "", []
             if not mask.any():
                 note = "no passage of this report matches the filters"
-            elif reason:
-                note = f"not answered: {reason}"
-            elif float(signals["tokens"][mask].max()) < IN_REPORT_THRESHOLD:
-                note = "nothing in this report answers this"
-            hits = [] if note else self._ranked(text, signals, fused, mask, 1, config)
+            else:
+                hits = self._ranked(text, signals, fused, mask, self.ANSWER_PASSAGES, config)
+                reason = self._unanswered(text, hits, mask)
+                if reason:
+                    note = f"not answered: {reason}"
+                elif float(signals["tokens"][mask].max()) < IN_REPORT_THRESHOLD:
+                    note = "nothing in this report answers this"
+            hits = [] if note else hits[:1]
             rows.append(CompareRow(self.metas[n], hits[0] if hits else None, note))
         return CompareResult(text, tuple(rows), tuple(notices))
+
+    #: The answerability checks run (see :data:`.answerability.CHECKS`); ``bench/quality.py``
+    #: switches them off one at a time.
+    answer_checks: tuple[str, ...] = CHECKS
+    #: How many of the best passages the value and period checks read, and how many
+    #: sentences either side of a value may name what it counts.
+    ANSWER_PASSAGES = 3
+    answer_window = 1
+
+    def _answer_scope(self, mask: np.ndarray) -> Scope:
+        """What the reports with passages in ``mask`` cover: their years and period, the
+        pillars they inspect and the areas they grade."""
+        numbers = sorted(int(n) for n in np.unique(self._chunk_report[mask]) if n >= 0)
+        metas = [self.metas[n] for n in numbers]
+        years: set[int] = set()
+        for m in metas:
+            if m.year:
+                years |= {m.year - 1, m.year}
+            years |= set(question_years(f"{m.period} {m.published}"))
+        periods = [
+            (m.period or (str(m.year) if m.year else ""))
+            + (f" (published {m.published})" if m.published else "")
+            for m in metas
+        ]
+        periods = [p for p in dict.fromkeys(periods) if p]
+        period = (
+            periods[0] if len(periods) == 1 else ", ".join(periods[:4]) + ("…" if len(periods) > 4 else "")
+        )
+        areas, grades = [], []
+        for n in numbers:
+            for j in self.reports[n].get("judgments", []):
+                area = re.sub(
+                    r"^how (?:effective|well) (?:is|are|does) the force (?:at )?", "", j["area"], flags=re.I
+                )
+                area = area.rstrip("?").strip()
+                areas.append(area)
+                if j.get("grade"):
+                    grades.append(f"{area[:1].lower()}{area[1:]}: {str(j['grade']).lower()}")
+        return Scope(
+            frozenset(years),
+            period if len(metas) == 1 else f"the reports in scope cover {period}",
+            tuple(dict.fromkeys(m.pillar.lower() for m in metas if m.pillar)),
+            tuple(dict.fromkeys(areas)),
+            tuple(dict.fromkeys(g for g in grades if g.startswith("overall")))
+            or tuple(dict.fromkeys(grades))[:3],
+            tuple(dict.fromkeys(m.force for m in metas if m.force)),
+        )
+
+    def _unanswered(self, query: str, hits: Sequence[Hit], mask: np.ndarray) -> str:
+        """Why the reports in ``mask`` cannot answer ``query`` (see :mod:`.answerability`), or ``""``."""
+        best = hits[: self.ANSWER_PASSAGES]
+        evidence = Evidence(
+            present=lambda word: self._word_present(word, mask),
+            passages=[h.chunk.text for h in best],
+            names_a_person=lambda: any(e.label == "PERSON" for h in best for e in h.chunk.entities),
+            scope=self._answer_scope(mask),
+        )
+        return unanswered_reason(answer_type(query), evidence, query, self.answer_checks, self.answer_window)
 
     def _answers(
         self,
@@ -811,21 +902,20 @@ class SearchIndex:
     ) -> bool:
         """Whether the report seems to answer ``query``; says why not in ``notices``.
         A question that only names an element of the report ("what is on page 22?") is
-        answered when that element is in scope."""
+        answered when that element is in scope. "The report" is the reports in scope."""
         from .references import designate, find_references, only_references
 
         refs = find_references(query)
         if refs and only_references(query, refs) and any(mask[i] for i in designate(refs, self.chunks)):
             return True
-        reason = unanswered_reason(
-            answer_type(query),
-            self._word_present,
-            lambda: any(e.label == "PERSON" for h in hits[:3] for e in h.chunk.entities),
-        )
+        reason = self._unanswered(query, hits, mask)
         if reason:
             notices.append(f"not answered in the report: {reason}")
             return False
-        return float(signals["tokens"][mask].max()) >= IN_REPORT_THRESHOLD
+        if float(signals["tokens"][mask].max()) < IN_REPORT_THRESHOLD:
+            notices.append("not answered in the report: no passage matches the question closely")
+            return False
+        return True
 
     def browse(
         self,
