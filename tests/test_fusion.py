@@ -206,3 +206,41 @@ def test_bm25_finds_a_derivational_variant_and_says_what_it_knows():
     assert scores[0] > 0 and scores[1] == 0
     assert lexical.knows("terrorism") and lexical.knows("burglaries") and not lexical.knows("khat")
     assert lexical.coverage("terrorism khat") == 0.5
+
+
+def _every_pair_groups(texts: list[str], threshold: float) -> list[int]:
+    """The definition: union every pair whose resemblance reaches the threshold."""
+    sets = [shingles(t) for t in texts]
+    parent = list(range(len(texts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(len(sets)):
+        for j in range(i + 1, len(sets)):
+            if resemblance(sets[i], sets[j]) >= threshold:
+                parent[find(j)] = find(i)
+    return [find(i) for i in range(len(texts))]
+
+
+def _partition(groups: list[int]) -> list[int]:
+    first: dict[int, int] = {}
+    return [first.setdefault(g, len(first)) for g in groups]
+
+
+WORDS = ["force", "crime", "victims", "partners", "risk", "police", "the", "of", "safe", "children"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), min_size=0, max_size=14).map(" ".join), max_size=12),
+    st.sampled_from([0.5, 0.7, 0.9, 1.0]),
+)
+def test_prefix_filtered_groups_equal_comparing_every_pair(texts, threshold):
+    # Copies with one word changed make pairs near the threshold, the case the filter must not miss.
+    texts = texts + [t.replace("force", "police", 1) for t in texts[:4]]
+    assert _partition(near_duplicate_groups(texts, threshold)) == _partition(
+        _every_pair_groups(texts, threshold)
+    )

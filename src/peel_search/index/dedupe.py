@@ -8,7 +8,9 @@ longer one, and so says something more, is never folded into it.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
@@ -33,8 +35,18 @@ def resemblance(a: frozenset, b: frozenset) -> float:
 
 
 def near_duplicate_groups(texts: Sequence[str], threshold: float = THRESHOLD) -> list[int]:
-    """A group number for each text; near-duplicates (transitively) share one."""
+    """A group number for each text; near-duplicates (transitively) share one.
+
+    Only pairs that can reach the threshold are compared, by prefix filtering
+    (Chaudhuri, Ganti and Kaushik, "A primitive operator for similarity joins", 2006):
+    with every set's trigrams in one global order, rarest first, two sets sharing at
+    least ``threshold`` of each one's trigrams share a trigram among the first
+    ``len(s) - ceil(threshold * len(s)) + 1`` of each. The result equals comparing
+    every pair; the work grows with the copies there are, not with the square of the
+    passages (a library repeats its boilerplate in every report).
+    """
     sets = [shingles(t) for t in texts]
+    frequency: Counter[tuple[str, ...]] = Counter(g for s in sets for g in s)
     parent = list(range(len(texts)))
 
     def find(i: int) -> int:
@@ -43,8 +55,17 @@ def near_duplicate_groups(texts: Sequence[str], threshold: float = THRESHOLD) ->
             i = parent[i]
         return i
 
-    for i in range(len(sets)):
-        for j in range(i + 1, len(sets)):
-            if resemblance(sets[i], sets[j]) >= threshold:
-                parent[find(j)] = find(i)
+    postings: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, s in enumerate(sets):
+        if not s:
+            continue
+        ordered = sorted(s, key=lambda g: (frequency[g], g))
+        prefix = ordered[: len(s) - math.ceil(threshold * len(s)) + 1]
+        candidates: set[int] = set()
+        for gram in prefix:
+            candidates.update(postings[gram])
+            postings[gram].append(i)
+        for j in candidates:
+            if find(i) != find(j) and resemblance(sets[i], sets[j]) >= threshold:
+                parent[find(i)] = find(j)
     return [find(i) for i in range(len(texts))]
