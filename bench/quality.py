@@ -138,9 +138,12 @@ def flag_runs(index: SearchIndex, questions: list[dict], reports: list[str] | No
     seen: dict = {}
     answers = index._answers
 
-    def spy(query, hits, signals, mask, notices):  # type: ignore[no-untyped-def]
-        seen.update(mask=mask, weak=float(signals["tokens"][mask].max()) < IN_REPORT_THRESHOLD)
-        return answers(query, hits, signals, mask, notices)
+    def spy(query, hits, signals, mask, notices, in_scope=None):  # type: ignore[no-untyped-def]
+        seen.update(
+            mask=mask if in_scope is None else in_scope,  # what the checks read: the reports in scope
+            weak=float(signals["tokens"][mask].max()) < IN_REPORT_THRESHOLD,
+        )
+        return answers(query, hits, signals, mask, notices, in_scope)
 
     index._answers = spy  # type: ignore[method-assign]
     try:

@@ -214,3 +214,9 @@ def test_the_report_is_the_reports_in_scope(index):
     scoped = index.search("How many arrests did the force make for organised crime?", k=3, reports=[report])
     assert not scoped.in_report
     assert index.search("what does THRIVE stand for", k=3, years=[index.metas[0].year]).in_report
+
+
+@pytest.mark.models
+def test_a_section_filter_narrows_the_passages_not_what_the_report_mentions(index):
+    result = index.search("What did HMIC say about THRIVE?", k=3, section="organised crime")
+    assert not any("never mentions" in n for n in result.notices), result.notices

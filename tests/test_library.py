@@ -470,3 +470,28 @@ def test_compare_cli_json(real_library, capsys):
     )
     data = json.loads(capsys.readouterr().out)
     assert len(data["rows"]) == 2 and all(r["hit"] or r["note"] for r in data["rows"])
+
+
+# -- found in review ----------------------------------------------------------------------------
+
+
+def test_a_renamed_report_is_found_by_its_new_id(tmp_path, hash_library):
+    corpus, index = _copy(tmp_path, hash_library)
+    (corpus / BUNDLED.name).rename(corpus / "wm.txt")
+    result = build_index(corpus, index, progress=quiet, embedder=HashEmbedder())
+    assert result.processed == ("wm",)  # its passages carry the new id
+    loaded = SearchIndex.load(index, corpus)
+    loaded.use_embedder(HashEmbedder())
+    assert {h.chunk.report_id for h in loaded.search("missing children", reports="wm").hits} == {"wm"}
+
+
+def test_a_period_without_a_year_leaves_the_year_unknown():
+    meta = read_metadata("x", "notes.txt", "n", {"period": "Autumn inspection", "published": "soon"})
+    assert meta.year is None and meta.period == "Autumn inspection"
+
+
+def test_compare_and_search_agree_on_a_question_that_names_a_page(hash_index):
+    result = hash_index.search("what is on page 22?", k=3, reports=BUNDLED_ID)
+    assert result.in_report and result.hits[0].chunk.page == 22
+    (row,) = hash_index.compare("what is on page 22?", reports=BUNDLED_ID).rows
+    assert row.hit is not None and row.hit.chunk.page == 22

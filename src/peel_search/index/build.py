@@ -146,12 +146,28 @@ def pipeline_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def part_key(file_sha256: str, embedder_name: str, spacy_model: str, config: ChunkConfig) -> str:
+def part_key(
+    file_sha256: str, report_id: str, embedder_name: str, spacy_model: str, config: ChunkConfig
+) -> str:
+    """What a part was made from: the file, the id its passages carry, the models, the
+    chunking settings and the pipeline's code. A renamed file is a new part."""
     settings = json.dumps(
-        [store.FORMAT_VERSION, embedder_name, spacy_model, asdict(config), pipeline_fingerprint()],
+        [store.FORMAT_VERSION, report_id, embedder_name, spacy_model, asdict(config), pipeline_fingerprint()],
         sort_keys=True,
     )
     return hashlib.sha256(f"{file_sha256}\n{settings}".encode()).hexdigest()
+
+
+@cache
+def assembly_fingerprint() -> str:
+    """A hash of the code that assembles the library from its parts (BM25 terms,
+    duplicate groups, citations): a change means reassembling, not re-embedding."""
+    package = resources.files("peel_search")
+    digest = hashlib.sha256()
+    for name in ("index/lexical.py", "index/dedupe.py", "citation.py"):
+        digest.update(name.encode())
+        digest.update(package.joinpath(name).read_bytes())
+    return digest.hexdigest()
 
 
 def _reusable_parts(out_dir: Path) -> dict[str, Path]:
@@ -432,7 +448,7 @@ def build_index(
     with store.build_lock(out_dir):
         store.cleanup_stale_staging(out_dir)
         previous = _reusable_parts(out_dir) if reuse else {}
-        keys = {f.report_id: part_key(f.sha256, embedder_name, spacy_id, config) for f in files}
+        keys = {f.report_id: part_key(f.sha256, f.report_id, embedder_name, spacy_id, config) for f in files}
         todo = [f for f in files if keys[f.report_id] not in previous]
         processed, reused = [], []
         with store.staging_folder(out_dir) as staged:
@@ -489,7 +505,11 @@ def build_index(
                 files={name: store.sha256_file(staged / name) for name in store.index_files(staged)},
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 build_seconds=round(time.perf_counter() - began, 2),
-                settings={"chunking": asdict(config), "pipeline": pipeline_fingerprint()},
+                settings={
+                    "chunking": asdict(config),
+                    "pipeline": pipeline_fingerprint(),
+                    "assembly": assembly_fingerprint(),
+                },
             )
             store.commit(staged, out_dir, manifest)
         say(f"index written to {out_dir}: {chunk_count} passages done")

@@ -157,11 +157,12 @@ def read_metadata(
     for field, value in (override or {}).items():
         values[field], origin[field] = value, OVERRIDES_FILE
     year = values.get("year")
-    if year is None and values.get("period"):
-        year = int(str(values["period"])[:4])
-        origin["year"] = origin["period"]
-    elif year is None and values.get("published"):
-        year = int(str(values["published"])[-4:]) - 1  # reports come out the year after
+    period_year = _first_year(str(values.get("period", "")))
+    published_year = _first_year(str(values.get("published", "")))
+    if year is None and period_year is not None:
+        year, origin["year"] = period_year, origin["period"]
+    elif year is None and published_year is not None:
+        year = published_year - 1  # reports come out the year after
         origin["year"] = f"{origin['published']} (the year before publication)"
     return ReportMeta(
         report_id=report_id,
@@ -174,6 +175,11 @@ def read_metadata(
         published=str(values.get("published", "")),
         origin=tuple(sorted(origin.items())),
     )
+
+
+def _first_year(text: str) -> int | None:
+    m = re.search(r"(?<!\d)(?:19|20)\d{2}(?!\d)", text)
+    return int(m.group()) if m else None
 
 
 def parse_overrides(text: str, known_files: set[str]) -> tuple[dict[str, dict[str, object]], list[str]]:

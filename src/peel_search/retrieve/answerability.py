@@ -49,7 +49,7 @@ _IDENTITY_RE = re.compile(
 _GRADE_RE = re.compile(
     r"\b(?:what|which) (?:grade|rating|judgment|judgement)\b(?! categor)|\b(?:graded|rated)\b|"
     r"^\s*(?:what|which)\b.{0,60}\b(?:grade|rating)\b|"
-    r"^\s*(?:how|was|were|is) (?:the )?(?:force|police|west midlands)?.{0,30}\bjudged\b",
+    r"^\s*(?:how|was|were|is) (?:the )?(?:force|police)?.{0,45}\bjudged\b",
     re.I,
 )
 #: "Who is responsible for ..." is answered by a role ("the assistant chief constable").
@@ -73,7 +73,7 @@ _WORD_RE = re.compile(r"[a-z0-9][a-z0-9'’\-]*")
 #: Words that frame a question rather than name its subject.
 _FRAMING = frozenset(
     """many much number numbers percentage proportion rate share total amount level figure roughly
-    approximately around about year years month months force forces force's police west midlands
+    approximately around about year years month months force forces force's police constabulary
     did does do carry carried out recorded record records report reported there what which who
     how were was is are have has had when since long often grade graded rating rated judged
     judgment judgement get got give gave given receive received hmic inspection""".split()

@@ -43,6 +43,7 @@ IN_REPORT_THRESHOLD = 0.40
 #: "fall" ~ "fell" 0.63; "knife" ~ "cutting" 0.37, "drones" ~ "cameras" 0.25).
 NEAR_WORD_SIMILARITY = 0.6
 SIGNALS = ("bm25", "dense", "sentence", "tokens")
+NO_CLOSE_MATCH = "no passage matches the question closely"
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +283,7 @@ class SearchIndex:
         """
         import faiss
 
-        from ..index.build import pipeline_fingerprint
+        from ..index.build import assembly_fingerprint, pipeline_fingerprint
         from ..index.lexical import LexicalIndex
         from ..ingest.corpus import corpus_fingerprint
         from ..models import EMBEDDING_DIM, EMBEDDING_MODEL, spacy_model_id
@@ -292,8 +293,11 @@ class SearchIndex:
         manifest = store.read_manifest(folder)
         seen = corpus_fingerprint(Path(corpus)) if corpus is not None else None
         reason = store.staleness(manifest, seen, EMBEDDING_MODEL, EMBEDDING_DIM, spacy_model_id())
-        if not reason and manifest.settings.get("pipeline") != pipeline_fingerprint():
-            reason = "it was built by another version of the parsing pipeline"
+        if not reason and (
+            manifest.settings.get("pipeline") != pipeline_fingerprint()
+            or manifest.settings.get("assembly") != assembly_fingerprint()
+        ):
+            reason = "it was built by another version of peel-search's indexing code"
         if reason:
             from ..errors import IndexStaleError
 
@@ -427,12 +431,13 @@ class SearchIndex:
     def _scope_words(self, mask: np.ndarray) -> set[str]:
         """The stemmed words of the passages in ``mask`` (the last few scopes cached)."""
         key = np.packbits(mask).tobytes()
-        cache = self._scope_word_cache
-        if key not in cache:
-            if len(cache) > 16:
-                cache.clear()
-            cache[key] = set().union(*(self._words(int(i)) for i in np.flatnonzero(mask)))
-        return cache[key]
+        words = self._scope_word_cache.get(key)
+        if words is None:
+            words = set().union(*(self._words(int(i)) for i in np.flatnonzero(mask)))
+            if len(self._scope_word_cache) > 16:
+                self._scope_word_cache = {}  # a new dict: readers holding the old one are unaffected
+            self._scope_word_cache[key] = words
+        return words
 
     def _sentence_words(self, n: int, sentence: str) -> set[str]:
         """The stemmed words of sentence ``n`` (cached)."""
@@ -740,8 +745,9 @@ class SearchIndex:
         signals = self.score(text, expand=config.expand_acronyms)
         fused = self.fuse(signals, config)
         hits = self._ranked(text, signals, fused, mask, k, config)
+        in_scope = self.report_mask(ReportScope.of(reports, forces, years))
         return SearchResult(
-            text, tuple(hits), self._answers(text, hits, signals, mask, notices), tuple(notices)
+            text, tuple(hits), self._answers(text, hits, signals, mask, notices, in_scope), tuple(notices)
         )
 
     def _ranked(
@@ -825,11 +831,13 @@ class SearchIndex:
                 note = "no passage of this report matches the filters"
             else:
                 hits = self._ranked(text, signals, fused, mask, self.ANSWER_PASSAGES, config)
-                reason = self._unanswered(text, hits, mask)
-                if reason:
-                    note = f"not answered: {reason}"
-                elif float(signals["tokens"][mask].max()) < IN_REPORT_THRESHOLD:
-                    note = "nothing in this report answers this"
+                why: list[str] = []
+                if not self._answers(text, hits, signals, mask, why, self._chunk_report == n):
+                    reason = why[0].removeprefix("not answered in the report: ") if why else ""
+                    if reason and reason != NO_CLOSE_MATCH:
+                        note = f"not answered: {reason}"
+                    else:
+                        note = "nothing in this report answers this"
             hits = [] if note else hits[:1]
             rows.append(CompareRow(self.metas[n], hits[0] if hits else None, note))
         return CompareResult(text, tuple(rows), tuple(notices))
@@ -890,7 +898,15 @@ class SearchIndex:
             names_a_person=lambda: any(e.label == "PERSON" for h in best for e in h.chunk.entities),
             scope=self._answer_scope(mask),
         )
-        return unanswered_reason(answer_type(query), evidence, query, self.answer_checks, self.answer_window)
+        # The force a report is about frames a question ("how many officers does Kent
+        # Police have?") rather than naming its subject; another force is left as asked.
+        generic = query
+        for force in sorted(evidence.scope.forces, key=len, reverse=True):
+            name = re.sub(r"\s+(?:police(?: service| force)?|constabulary)$", "", force, flags=re.I)
+            pattern = rf"\b(?:the\s+)?{re.escape(name)}(?:\s+(?:police(?: service| force)?|constabulary))?\b"
+            generic = re.sub(pattern, "the force", generic, flags=re.I)
+        kind = answer_type(generic)
+        return unanswered_reason(kind, evidence, query, self.answer_checks, self.answer_window)
 
     def _answers(
         self,
@@ -899,21 +915,24 @@ class SearchIndex:
         signals: dict[str, np.ndarray],
         mask: np.ndarray,
         notices: list[str],
+        in_scope: np.ndarray | None = None,
     ) -> bool:
         """Whether the report seems to answer ``query``; says why not in ``notices``.
         A question that only names an element of the report ("what is on page 22?") is
-        answered when that element is in scope. "The report" is the reports in scope."""
+        answered when that element passes the filters. "The report" is the reports in
+        scope (``in_scope``; default: the passages in ``mask``): a section or entity
+        filter narrows the passages, not what the report is known to say."""
         from .references import designate, find_references, only_references
 
         refs = find_references(query)
         if refs and only_references(query, refs) and any(mask[i] for i in designate(refs, self.chunks)):
             return True
-        reason = self._unanswered(query, hits, mask)
+        reason = self._unanswered(query, hits, mask if in_scope is None else in_scope)
         if reason:
             notices.append(f"not answered in the report: {reason}")
             return False
         if float(signals["tokens"][mask].max()) < IN_REPORT_THRESHOLD:
-            notices.append("not answered in the report: no passage matches the question closely")
+            notices.append(f"not answered in the report: {NO_CLOSE_MATCH}")
             return False
         return True
 
