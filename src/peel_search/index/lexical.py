@@ -12,7 +12,9 @@ prefix of the stem brings such families together.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -106,14 +108,43 @@ class LexicalIndex:
     def size(self) -> int:
         return int(self._retriever.scores["num_docs"])
 
-    def coverage(self, query: str) -> float:
-        """Share of the query's words the index knows (1.0 for a query of stop words only)."""
+    def coverage(self, query: str, within: np.ndarray | None = None) -> float:
+        """Share of the query's words the index knows (1.0 for a query of stop words only);
+        with ``within`` (a mask of documents), the share those documents hold."""
         terms = index_terms(query)
-        return sum(t in self._vocab for t in terms) / len(terms) if terms else 1.0
+        if not terms:
+            return 1.0
+        if within is None or within.all():
+            return sum(t in self._vocab for t in terms) / len(terms)
+        held = {t: bool((self._term_scores(t)[within] > 0).any()) for t in set(terms) if t in self._vocab}
+        return sum(held.get(t, False) for t in terms) / len(terms)
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every document for ``query`` (zeros when no term is known)."""
+    def scores(self, query: str, within: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every document for ``query`` (zeros when no term is known).
+
+        With ``within`` (a mask of documents: the reports a search is restricted to),
+        each term's IDF is that of those documents, so a search of one report of a
+        library ranks as the report alone would; scores outside the mask are meaningless.
+        """
         terms = [t for t in index_terms(query) if t in self._vocab]
         if not terms:
             return np.zeros(self.size, dtype=np.float64)
-        return np.asarray(self._retriever.get_scores(terms), dtype=np.float64)
+        if within is None or within.all():
+            return np.asarray(self._retriever.get_scores(terms), dtype=np.float64)
+        total, inside = self.size, int(within.sum())
+        out = np.zeros(self.size, dtype=np.float64)
+        for term, count in Counter(terms).items():
+            scores = self._term_scores(term)
+            everywhere, there = int((scores > 0).sum()), int((scores[within] > 0).sum())
+            if there:
+                out += count * scores * (lucene_idf(there, inside) / lucene_idf(everywhere, total))
+        return out
+
+    def _term_scores(self, term: str) -> np.ndarray:
+        return np.asarray(self._retriever.get_scores([term]), dtype=np.float64)
+
+
+def lucene_idf(df: int, n: int) -> float:
+    """Lucene's BM25 IDF, ``log(1 + (n - df + 0.5) / (df + 0.5))`` (what bm25s's
+    "lucene" method bakes into its scores)."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))

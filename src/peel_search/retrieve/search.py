@@ -258,6 +258,8 @@ class SearchIndex:
         self._vocabulary_vectors: Any = None
         self._vocabulary_words: list[str] = []
         self._scope_word_cache: dict[bytes, set[str]] = {}
+        #: Each report's word-piece document counts, in report order (set by :meth:`load`).
+        self._part_token_df: list[dict[str, Any]] = []
         self._tokens_torch: Any = None
         self._sentence_word_cache: dict[int, set[str]] = {}
         self._embedder: Any = None
@@ -323,7 +325,7 @@ class SearchIndex:
             for part in parts:
                 local = np.load(part / store.TOKEN_OFFSETS, allow_pickle=False).astype(np.int64)
                 offsets.append(local[1:] + offsets[-1][-1])
-            return cls(
+            loaded = cls(
                 folder,
                 manifest,
                 rows,
@@ -336,6 +338,10 @@ class SearchIndex:
                 np.concatenate(offsets),
                 json.loads((folder / store.TOKEN_DF).read_text(encoding="utf-8")),
             )
+            loaded._part_token_df = [
+                json.loads((part / store.TOKEN_DF).read_text(encoding="utf-8")) for part in parts
+            ]
+            return loaded
         except IndexUnusableError:
             raise
         except Exception as exc:
@@ -661,11 +667,17 @@ class SearchIndex:
 
     # -- search ----------------------------------------------------------------------------
 
-    def score(self, query: str, expand: bool = True) -> dict[str, np.ndarray]:
+    def score(
+        self, query: str, expand: bool = True, within: np.ndarray | None = None
+    ) -> dict[str, np.ndarray]:
         """The raw signals for a cleaned query. Per passage: ``bm25``, ``dense``,
         ``sentence`` (its best sentence-in-context) and ``tokens`` (late interaction);
         per sentence: ``sentences`` (each sentence alone, to pick the one to show);
-        and ``coverage``, the share of the query's words in the report's vocabulary."""
+        and ``coverage``, the share of the query's words in the report's vocabulary.
+
+        With ``within`` (the passages of the reports a search is restricted to), the
+        collection statistics (BM25 IDF, word-piece IDF, coverage) are those reports':
+        one report of a library is searched as that report alone would be."""
         extra = expand_query(query, self._acronyms) if expand else []
         lexical_query = " ".join([query, *extra])
         dense_query = f"{query} ({'; '.join(extra)})" if extra else query
@@ -673,16 +685,42 @@ class SearchIndex:
         q = pooled.astype(np.float32)[None, :]
         windows = _all_similarities(self._windows, q)
         keep = content_positions(pieces)
-        weights = idf_weights([pieces[i] for i in keep], self._token_df, self._token_docs)
+        df, documents = self._token_statistics(within)
+        weights = idf_weights([pieces[i] for i in keep], df, documents)
         query_tokens = normalise_rows(piece_vectors[keep]) if keep else np.zeros((0, q.shape[1]), np.float32)
         return {
-            "coverage": np.float64(self._lexical.coverage(query)),
-            "bm25": self._lexical.scores(lexical_query),
+            "coverage": np.float64(self._lexical.coverage(query, within)),
+            "bm25": self._lexical.scores(lexical_query, within),
             "dense": _all_similarities(self._dense, q),
             "sentence": max_pool(windows, self._sentence_owner, self.size),
             "tokens": maxsim_scores(query_tokens, weights, self._token_tensor(), self._token_offsets),
             "sentences": _all_similarities(self._sentences, q),
         }
+
+    def _fuse_within(
+        self, signals: dict[str, np.ndarray], config: RankConfig, within: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`fuse` over the passages in ``within`` alone (each signal ranked among
+        them, as in an index of those reports only); ``-inf`` elsewhere."""
+        inside = np.flatnonzero(within)
+        subset = {name: signals[name][inside] for name in SIGNALS}
+        fused = np.full(self.size, -np.inf)
+        if len(inside):
+            fused[inside] = self.fuse({**subset, "coverage": signals["coverage"]}, config)
+        return fused
+
+    def _token_statistics(self, within: np.ndarray | None) -> tuple[dict[str, int], int]:
+        """Word-piece document counts over the reports with passages in ``within``."""
+        if within is None or within.all() or not self._part_token_df:
+            return self._token_df, self._token_docs
+        numbers = [int(n) for n in np.unique(self._chunk_report[within]) if n >= 0]
+        if len(numbers) == 1:
+            part = self._part_token_df[numbers[0]]
+            return part["df"], int(part["documents"])
+        df: Counter[str] = Counter()
+        for n in numbers:
+            df.update(self._part_token_df[n]["df"])
+        return dict(df), sum(int(self._part_token_df[n]["documents"]) for n in numbers)
 
     @staticmethod
     def fuse(signals: dict[str, np.ndarray], config: RankConfig = DEFAULT_RANKING) -> np.ndarray:
@@ -742,10 +780,11 @@ class SearchIndex:
         if not mask.any():
             notices.append("no passage matches all the filters")
             return SearchResult(text, (), False, tuple(notices))
-        signals = self.score(text, expand=config.expand_acronyms)
-        fused = self.fuse(signals, config)
+        scope = ReportScope.of(reports, forces, years)
+        in_scope = self.report_mask(scope)
+        signals = self.score(text, expand=config.expand_acronyms, within=in_scope if scope else None)
+        fused = self._fuse_within(signals, config, in_scope) if scope else self.fuse(signals, config)
         hits = self._ranked(text, signals, fused, mask, k, config)
-        in_scope = self.report_mask(ReportScope.of(reports, forces, years))
         return SearchResult(
             text, tuple(hits), self._answers(text, hits, signals, mask, notices, in_scope), tuple(notices)
         )
