@@ -236,13 +236,18 @@ def part_folders(manifest: Manifest) -> list[str]:
     return [str(entry.get("part", "")) for entry in manifest.corpus]
 
 
+def _part_files(folder: Path, manifest: Manifest, part: str) -> list[str]:
+    """The files the manifest lists for ``part``; raises when one it needs is not listed."""
+    listed = sorted(name for name in manifest.files if name.startswith(f"{part}/"))
+    if PART_REQUIRED - {name.removeprefix(f"{part}/") for name in listed}:
+        raise IndexCorruptError(f"the manifest in {folder} does not list every file of {part}", REBUILD)
+    return listed
+
+
 def verify_part(folder: Path, manifest: Manifest, part: str) -> None:
     """Check one part's files against their SHA-256 in the manifest."""
-    listed = {name.removeprefix(f"{part}/") for name in manifest.files if name.startswith(f"{part}/")}
-    if PART_REQUIRED - listed:
-        raise IndexCorruptError(f"the manifest in {folder} does not list every file of {part}", REBUILD)
-    for name in sorted(listed):
-        _verify_file(folder, f"{part}/{name}", manifest.files[f"{part}/{name}"])
+    for name in _part_files(folder, manifest, part):
+        _verify_file(folder, name, manifest.files[name])
 
 
 def _verify_file(folder: Path, name: str, expected: str) -> None:
@@ -259,9 +264,7 @@ def verify_files(folder: Path, manifest: Manifest) -> None:
     if REQUIRED - set(manifest.files) or not all(parts):
         raise IndexCorruptError(f"the manifest in {folder} does not list every index file", REBUILD)
     for part in parts:
-        listed = {n.removeprefix(f"{part}/") for n in manifest.files if n.startswith(f"{part}/")}
-        if PART_REQUIRED - listed:
-            raise IndexCorruptError(f"the manifest in {folder} does not list every file of {part}", REBUILD)
+        _part_files(folder, manifest, part)
     for name, expected in sorted(manifest.files.items()):
         _verify_file(folder, name, expected)
 

@@ -205,6 +205,12 @@ def _is_overall(heading: str) -> bool:
     return heading.strip().lower().startswith("overall")
 
 
+def without_frame(heading: str) -> str:
+    """The heading without its question frame: "How effective is the force at
+    investigating crime?" -> "investigating crime"."""
+    return _FRAME_RE.sub("", _OVERVIEW_RE.sub("", heading)).strip().rstrip("?").strip()
+
+
 def content_stems(heading: str) -> tuple[str, ...]:
     """The heading's stemmed content words once the question frame is removed."""
     text = _OVERVIEW_RE.sub("", heading)

@@ -28,6 +28,7 @@ from ..index.interaction import content_positions, idf_weights, maxsim_scores, n
 from ..index.lexical import tokenize
 from ..index.represent import lexical_text
 from ..ingest.acronyms import expand_query
+from ..ingest.questions import without_frame
 from ..types import Chunk, CompareResult, CompareRow, Hit, ReportMeta, SearchResult, Span
 from .answerability import CHECKS, Evidence, Scope, answer_type, question_years, unanswered_reason
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
@@ -911,10 +912,7 @@ class SearchIndex:
         areas, grades = [], []
         for n in numbers:
             for j in self.reports[n].get("judgments", []):
-                area = re.sub(
-                    r"^how (?:effective|well) (?:is|are|does) the force (?:at )?", "", j["area"], flags=re.I
-                )
-                area = area.rstrip("?").strip()
+                area = without_frame(j["area"])
                 areas.append(area)
                 if j.get("grade"):
                     grades.append(f"{area[:1].lower()}{area[1:]}: {str(j['grade']).lower()}")

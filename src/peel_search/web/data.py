@@ -121,7 +121,7 @@ def entity_rows(index: Any, facet: str = "", scope: ReportScope | None = None) -
     most mentioned first."""
     wanted = labels_for(facet, index.labels())
     acronyms = index.acronyms
-    counts = index.entity_counts(scope=scope) if scope else index.entity_counts()
+    counts = index.entity_counts(scope=scope)
     rows = [
         EntityRow(label, label_group(label), name, n, acronyms.get(name, ""))
         for label, name, n in counts
@@ -223,7 +223,7 @@ def judgment_choices(index: Any, scope: ReportScope | None = None) -> list[tuple
     shown text names the report."""
     from ..citation import shorten_heading
 
-    rows = index.judgments(scope) if scope else index.judgments()
+    rows = index.judgments(scope)
     if not is_library(index):
         return [
             (f"{shorten_heading(j['area'], 60)} — {j['grade'] or 'grade not stated'}", j["area"])
@@ -254,7 +254,7 @@ def find_judgment(index: Any, area: str, scope: ReportScope | None = None) -> di
     all of ``area``'s ("vulnerable", "overall"), among the reports in ``scope``. Raises
     :class:`QueryError` naming the areas, or the reports when several match."""
     want = " ".join(str(area or "").split())
-    judgments = index.judgments(scope) if scope else index.judgments()
+    judgments = index.judgments(scope)
     if not want:
         raise QueryError('choose a judgment area, e.g. "overall" or "vulnerable"')
     exact = [j for j in judgments if want.casefold() in {j["area"].casefold(), judgment_key(j).casefold()}]
@@ -402,7 +402,7 @@ def search_scope(scope: ReportScope | None) -> dict[str, list[str] | None]:
 
 def grade_citations(index: Any, scope: ReportScope | None = None) -> dict[tuple[str, str], str]:
     """``(report id, area) -> citation`` of each graded sentence (report, section and page)."""
-    rows = index.judgments(scope) if scope else index.judgments()
+    rows = index.judgments(scope)
     return {(j["report_id"], j["area"]): j["citation"] for j in rows}
 
 

@@ -306,7 +306,7 @@ class Handlers:
         if ui_data.is_library(self.index) and self._many(scope):
             matrix = self.index.grades_matrix(scope or None)
             return ui_render.matrix_html(matrix, ui_data.grade_citations(self.index, scope))
-        rows = self.index.judgments(scope) if scope else self.index.judgments()
+        rows = self.index.judgments(scope)
         return ui_render.judgments_table(rows)
 
     @friendly
@@ -572,7 +572,7 @@ class Handlers:
     ) -> list[dict[str, Any]]:
         """The overall judgment and each PEEL question's grade, with its sentence, citation and report."""
         scope = self._scope(reports, forces, years)
-        return self.index.judgments(scope) if scope else self.index.judgments()
+        return self.index.judgments(scope)
 
     @friendly
     def api_grades(
