@@ -31,7 +31,9 @@ from ..ingest.acronyms import expand_query
 from ..ingest.questions import without_frame
 from ..types import Chunk, CompareResult, CompareRow, Hit, ReportMeta, SearchResult, Span
 from .answerability import CHECKS, Evidence, Scope, answer_type, question_years, unanswered_reason
+from .candidates import DEFAULT_DEPTH, FirstStage, FirstStageQuery, LocalFirstStage, entity_key, section_key
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
+from .vectors import PartedRows, ranges_to_rows
 
 #: Longest query accepted; longer ones are cut and the cut is reported.
 MAX_QUERY_CHARS = 1000
@@ -185,6 +187,26 @@ def _as_list(value: object) -> list[str]:
     return [" ".join(_CONTROL_RE.sub(" ", str(v)).split()) for v in value if str(v).strip()]
 
 
+class _Unset:
+    """The type of a parameter left at its default (when ``None`` means something)."""
+
+
+_UNSET = _Unset()
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """A query encoded once for every signal: ``lexical`` is what BM25 matches (with
+    acronym expansions), ``vector`` the pooled vector, ``pieces`` and ``tokens`` its
+    content word-pieces and their normalised vectors."""
+
+    text: str
+    lexical: str
+    vector: np.ndarray
+    pieces: list[str]
+    tokens: np.ndarray
+
+
 @dataclass(frozen=True, slots=True)
 class ReportScope:
     """Which reports a request covers: ids, forces and years, each repeatable. Values
@@ -212,11 +234,11 @@ class SearchIndex:
         manifest: store.Manifest,
         rows: list[dict[str, Any]],
         reports: list[dict[str, Any]],
-        dense: Any,
-        windows: Any,
-        sentences: Any,
+        dense: np.ndarray,
+        windows: np.ndarray,
+        sentences: PartedRows,
         lexical: Any,
-        tokens: np.ndarray,
+        tokens: PartedRows,
         token_offsets: np.ndarray,
         token_df: dict[str, Any],
     ) -> None:
@@ -226,11 +248,13 @@ class SearchIndex:
         self.citations: list[str] = [r["citation"] for r in rows]
         self.sentence_spans: list[list[Span]] = [[(int(a), int(b)) for a, b in r["sentences"]] for r in rows]
         self.reports = reports
-        self._dense = dense
-        self._windows = windows
+        #: Passage and sentence-in-context vectors, in memory (the first stage scans them);
+        #: sentences alone and word-pieces stay on disk, read for the passages scored.
+        self._dense = np.ascontiguousarray(dense, dtype=np.float32)
+        self._windows = np.ascontiguousarray(windows, dtype=np.float32)
         self._sentences = sentences
         self._lexical = lexical
-        self._tokens = np.ascontiguousarray(tokens, dtype=np.float32)
+        self._tokens = tokens
         self._token_offsets = np.asarray(token_offsets, dtype=np.int64)
         self._token_df: dict[str, int] = token_df["df"]
         self._token_docs = int(token_df["documents"])
@@ -255,24 +279,30 @@ class SearchIndex:
         for r in reports:
             for k, v in r.get("acronyms", {}).items():
                 self._acronyms.setdefault(k, v)
-        self._word_sets: list[set[str]] | None = None
+        self._word_sets: dict[int, set[str]] = {}
+        self._labels: list[str] | None = None
         self._vocabulary_vectors: Any = None
         self._vocabulary_words: list[str] = []
         self._scope_word_cache: dict[bytes, set[str]] = {}
         #: Each report's word-piece document counts, in report order (set by :meth:`load`).
         self._part_token_df: list[dict[str, Any]] = []
-        self._tokens_torch: Any = None
         self._sentence_word_cache: dict[int, set[str]] = {}
         self._embedder: Any = None
         self._embedder_lock = threading.Lock()
         if (
-            dense.ntotal != len(self.chunks)
-            or sentences.ntotal != len(owners)
-            or windows.ntotal != len(owners)
+            len(self._dense) != len(self.chunks)
+            or len(sentences) != len(owners)
+            or len(self._windows) != len(owners)
             or len(self._token_offsets) != len(self.chunks) + 1
             or int(self._token_offsets[-1]) != len(self._tokens)
         ):
             raise IndexCorruptError(f"{folder}: vector counts do not match the passages", store.REBUILD)
+        self._first_stage: FirstStage = LocalFirstStage(
+            lexical, self._dense, self._windows, self._sentence_owner
+        )
+        #: Passages each first-stage source contributes; ``None`` scores every passage in
+        #: scope (exact, and the cost grows with the library). See :mod:`.candidates`.
+        self.first_stage_depth: int | None = DEFAULT_DEPTH
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -315,12 +345,8 @@ class SearchIndex:
                 arrays = [np.load(part / name, allow_pickle=False) for part in parts]
                 return np.concatenate(arrays) if arrays else np.zeros((0, manifest.embedding_dim), np.float32)
 
-            def flat_index(name: str) -> Any:
-                index = faiss.IndexFlatIP(manifest.embedding_dim)
-                matrix = stacked(name)
-                if len(matrix):
-                    index.add(np.ascontiguousarray(matrix, dtype=np.float32))
-                return index
+            def mapped(name: str) -> PartedRows:
+                return PartedRows.open([part / name for part in parts], manifest.embedding_dim)
 
             offsets = [np.zeros(1, dtype=np.int64)]
             for part in parts:
@@ -331,11 +357,11 @@ class SearchIndex:
                 manifest,
                 rows,
                 reports,
-                flat_index(store.DENSE),
-                flat_index(store.WINDOWS),
-                flat_index(store.SENTENCES),
+                stacked(store.DENSE),
+                stacked(store.WINDOWS),
+                mapped(store.SENTENCES),
                 LexicalIndex.load(folder / store.BM25_DIR),
-                stacked(store.TOKENS),
+                mapped(store.TOKENS),
                 np.concatenate(offsets),
                 json.loads((folder / store.TOKEN_DF).read_text(encoding="utf-8")),
             )
@@ -365,14 +391,6 @@ class SearchIndex:
         """The query's vector, word-pieces and word-piece vectors (one model pass)."""
         return self._embedder_or_load().encode_tokens([text])[0]
 
-    def _token_tensor(self) -> Any:
-        """The passages' word-piece vectors as a torch tensor (sharing memory), made once."""
-        if self._tokens_torch is None:
-            import torch
-
-            self._tokens_torch = torch.from_numpy(self._tokens)
-        return self._tokens_torch
-
     def warm_up(self) -> None:
         """Load the embedding model and the word tables now rather than on the first query."""
         self._encode("warm up")
@@ -389,13 +407,16 @@ class SearchIndex:
         return dict(self._acronyms)
 
     def labels(self) -> list[str]:
-        return sorted({e.label for c in self.chunks for e in c.entities})
+        if self._labels is None:
+            self._labels = sorted({e.label for c in self.chunks for e in c.entities})
+        return list(self._labels)
 
     def _words(self, i: int) -> set[str]:
         """The stemmed words of a passage and its headings (cached)."""
-        if self._word_sets is None:
-            self._word_sets = [set(tokenize(lexical_text(c))) for c in self.chunks]
-        return self._word_sets[i]
+        words = self._word_sets.get(i)
+        if words is None:
+            words = self._word_sets[i] = set(tokenize(lexical_text(self.chunks[i])))
+        return words
 
     def _word_present(self, word: str, mask: np.ndarray | None = None) -> bool:
         """Whether the report has ``word``, an acronym for it, or a word close to it;
@@ -583,16 +604,26 @@ class SearchIndex:
 
     # -- filters ---------------------------------------------------------------------------
 
+    def _entity_texts(self, f: EntityFilter) -> set[str]:
+        """What an entity filter matches (case folded): its text, and the acronym or
+        expansion the reports define for it."""
+        want = f.text.casefold()
+        expanded = {want}
+        for short, long_form in self._acronyms.items():
+            if short.casefold() == want:
+                expanded.add(long_form.casefold())
+            elif long_form.casefold() == want:
+                expanded.add(short.casefold())
+        return expanded
+
+    def _entity_keys(self, f: EntityFilter) -> tuple[str, ...]:
+        """The keys (see :func:`.candidates.entity_key`) any of which a passage passing ``f`` carries."""
+        return tuple(sorted(entity_key(f.label, text) for text in self._entity_texts(f)))
+
     def _entity_mask(self, filters: Sequence[EntityFilter]) -> np.ndarray:
         mask = np.ones(self.size, dtype=bool)
         for f in filters:
-            want = f.text.casefold()
-            expanded = {want}
-            for short, long_form in self._acronyms.items():
-                if short.casefold() == want:
-                    expanded.add(long_form.casefold())
-                elif long_form.casefold() == want:
-                    expanded.add(short.casefold())
+            expanded = self._entity_texts(f)
             hit = np.array(
                 [
                     any(
@@ -649,6 +680,23 @@ class SearchIndex:
         mask = np.array([bool(c.section) and c.section[0] in chosen for c in self.chunks], dtype=bool)
         return mask
 
+    def _parse_entities(self, entities: Sequence[str | EntityFilter]) -> list[EntityFilter]:
+        if isinstance(entities, str):
+            entities = [entities]
+        labels = self.labels()
+        return [e if isinstance(e, EntityFilter) else parse_entity_filter(e, labels) for e in entities]
+
+    def _named(self, text: str, mask: np.ndarray) -> np.ndarray:
+        """The passages passing ``mask`` that the query names ("Figure 7", "page 22"):
+        always scored, whatever the first stage finds."""
+        from .references import designate, find_references
+
+        named = np.zeros(self.size, dtype=bool)
+        refs = find_references(text)
+        if refs:
+            named[designate(refs, self.chunks)] = True
+        return named & mask
+
     def filter_mask(
         self,
         entities: Sequence[str | EntityFilter] = (),
@@ -657,9 +705,7 @@ class SearchIndex:
         scope: ReportScope | None = None,
     ) -> np.ndarray:
         """Which passages pass every filter given."""
-        labels = self.labels()
-        parsed = [e if isinstance(e, EntityFilter) else parse_entity_filter(e, labels) for e in entities]
-        mask = self.report_mask(scope) & self._entity_mask(parsed)
+        mask = self.report_mask(scope) & self._entity_mask(self._parse_entities(entities))
         if section is not None and str(section).strip():
             mask &= self._section_mask(str(section))
         if judgment is not None and str(judgment).strip():
@@ -668,35 +714,128 @@ class SearchIndex:
 
     # -- search ----------------------------------------------------------------------------
 
+    def use_first_stage(self, stage: FirstStage) -> None:
+        """Find candidates with ``stage`` (e.g. a Milvus collection) instead of in-process FAISS and BM25."""
+        self._first_stage = stage
+
+    @property
+    def first_stage(self) -> FirstStage:
+        return self._first_stage
+
+    def _encode_query(self, query: str, expand: bool = True) -> _Query:
+        """The query in every form the signals need (one model pass)."""
+        extra = expand_query(query, self._acronyms) if expand else []
+        dense_query = f"{query} ({'; '.join(extra)})" if extra else query
+        pooled, pieces, piece_vectors = self._encode(dense_query)
+        keep = content_positions(pieces)
+        tokens = normalise_rows(piece_vectors[keep]) if keep else np.zeros((0, len(pooled)), np.float32)
+        return _Query(
+            query, " ".join([query, *extra]), pooled.astype(np.float32), [pieces[i] for i in keep], tokens
+        )
+
+    def candidates(
+        self,
+        query: _Query,
+        allowed: np.ndarray,
+        in_scope: np.ndarray | None = None,
+        entities: Sequence[EntityFilter] = (),
+        narrowed: bool = False,
+        depth: int | _Unset | None = _UNSET,
+    ) -> np.ndarray:
+        """Which passages a search scores closely (a mask): every passage of the
+        reports in scope when they are few (see :attr:`first_stage_depth`), else the
+        first stage's best among ``allowed``. ``narrowed``: a section or judgment
+        filter, not only the reports, shaped ``allowed``; ``depth`` overrides
+        :attr:`first_stage_depth`."""
+        scope = np.ones(self.size, dtype=bool) if in_scope is None else in_scope
+        if isinstance(depth, _Unset):
+            depth = self.first_stage_depth
+        if depth is None or int(scope.sum()) <= depth:
+            return scope.copy()
+        reports = np.unique(self._chunk_report[allowed])
+        everything = len(reports) == len(self.metas)
+        ranked = self._first_stage.candidates(
+            FirstStageQuery(
+                vector=query.vector,
+                lexical=query.lexical,
+                allowed=allowed,
+                depth=depth,
+                reports=() if everything else tuple(self.metas[int(n)].report_id for n in reports),
+                sections=(
+                    tuple(sorted({section_key(self.chunks[int(i)].section) for i in np.flatnonzero(allowed)}))
+                    if narrowed
+                    else ()
+                ),
+                entity_keys=tuple(self._entity_keys(f) for f in entities),
+            )
+        )
+        mask = np.zeros(self.size, dtype=bool)
+        for positions in ranked.values():
+            mask[np.asarray(positions, dtype=np.int64)] = True
+        return mask & allowed
+
+    def _signals(
+        self, query: _Query, candidates: np.ndarray, within: np.ndarray | None
+    ) -> dict[str, np.ndarray]:
+        """The signals of :meth:`score` for the passages in ``candidates`` (``-inf``
+        elsewhere; BM25 is cheap and scored everywhere)."""
+        chosen = np.flatnonzero(candidates)
+        q = query.vector
+        dense = np.full(self.size, -np.inf)
+        dense[chosen] = self._dense[chosen] @ q
+        rows = ranges_to_rows(self._sentence_first[chosen], self._sentence_first[chosen + 1])
+        sentence = max_pool(self._windows[rows] @ q, self._sentence_owner[rows], self.size, fill=-np.inf)
+        df, documents = self._token_statistics(within)
+        weights = idf_weights(query.pieces, df, documents)
+        tokens = np.full(self.size, -np.inf)
+        tokens[chosen] = self._token_scores(query.tokens, weights, chosen)
+        return {
+            "coverage": np.float64(self._lexical.coverage(query.text, within)),
+            "bm25": self._lexical.scores(query.lexical, within),
+            "dense": dense,
+            "sentence": sentence,
+            "tokens": tokens,
+            "candidates": candidates,
+            "query": q,
+        }
+
+    #: Passages whose word-pieces are read and scored at once (bounds the memory a query takes).
+    TOKEN_BATCH = 1024
+
+    def _token_scores(
+        self, query_tokens: np.ndarray, weights: np.ndarray, passages: np.ndarray
+    ) -> np.ndarray:
+        """Late interaction (see :mod:`peel_search.index.interaction`) of the query with
+        ``passages``, reading their word-piece vectors from disk in batches."""
+        import torch
+
+        out = np.zeros(len(passages), dtype=np.float64)
+        if not len(query_tokens):
+            return out
+        for at in range(0, len(passages), self.TOKEN_BATCH):
+            batch = passages[at : at + self.TOKEN_BATCH]
+            starts, ends = self._token_offsets[batch], self._token_offsets[batch + 1]
+            matrix = self._tokens.take(ranges_to_rows(starts, ends))
+            local = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int64)
+            # On torch's thread pool, the one the query encoder uses (see interaction.py).
+            out[at : at + len(batch)] = maxsim_scores(query_tokens, weights, torch.from_numpy(matrix), local)
+        return out
+
     def score(
         self, query: str, expand: bool = True, within: np.ndarray | None = None
     ) -> dict[str, np.ndarray]:
-        """The raw signals for a cleaned query. Per passage: ``bm25``, ``dense``,
-        ``sentence`` (its best sentence-in-context) and ``tokens`` (late interaction);
-        per sentence: ``sentences`` (each sentence alone, to pick the one to show);
-        and ``coverage``, the share of the query's words in the report's vocabulary.
+        """The raw signals for a cleaned query, one entry per passage: ``bm25``,
+        ``dense``, ``sentence`` (its best sentence-in-context) and ``tokens`` (late
+        interaction), each ``-inf`` outside ``candidates`` (the passages scored, see
+        :meth:`candidates`); ``coverage``, the share of the query's words in the
+        report's vocabulary; ``query``, the query's vector.
 
         With ``within`` (the passages of the reports a search is restricted to), the
         collection statistics (BM25 IDF, word-piece IDF, coverage) are those reports':
         one report of a library is searched as that report alone would be."""
-        extra = expand_query(query, self._acronyms) if expand else []
-        lexical_query = " ".join([query, *extra])
-        dense_query = f"{query} ({'; '.join(extra)})" if extra else query
-        pooled, pieces, piece_vectors = self._encode(dense_query)
-        q = pooled.astype(np.float32)[None, :]
-        windows = _all_similarities(self._windows, q)
-        keep = content_positions(pieces)
-        df, documents = self._token_statistics(within)
-        weights = idf_weights([pieces[i] for i in keep], df, documents)
-        query_tokens = normalise_rows(piece_vectors[keep]) if keep else np.zeros((0, q.shape[1]), np.float32)
-        return {
-            "coverage": np.float64(self._lexical.coverage(query, within)),
-            "bm25": self._lexical.scores(lexical_query, within),
-            "dense": _all_similarities(self._dense, q),
-            "sentence": max_pool(windows, self._sentence_owner, self.size),
-            "tokens": maxsim_scores(query_tokens, weights, self._token_tensor(), self._token_offsets),
-            "sentences": _all_similarities(self._sentences, q),
-        }
+        encoded = self._encode_query(query, expand)
+        scope = np.ones(self.size, dtype=bool) if within is None else within
+        return self._signals(encoded, self.candidates(encoded, scope, scope), within)
 
     def _fuse_within(
         self, signals: dict[str, np.ndarray], config: RankConfig, within: np.ndarray
@@ -742,15 +881,16 @@ class SearchIndex:
             return weighted_sum(lists, weights)
         return reciprocal_rank_fusion(lists, weights, config.rrf_k)
 
-    def _best_sentence(self, i: int, query_terms: set[str], sentences: np.ndarray) -> tuple[str, Span]:
+    def _best_sentence(self, i: int, query_terms: set[str], query: np.ndarray) -> tuple[str, Span]:
         spans = self.sentence_spans[i]
         first = int(self._sentence_first[i])
         text = self.chunks[i].text
+        similarity = self._sentences.take(np.arange(first, first + len(spans))) @ query
         best, best_score = 0, -np.inf
         for j, (a, b) in enumerate(spans):
             terms = self._sentence_words(first + j, text[a:b])
             overlap = len(terms & query_terms) / max(1, len(query_terms))
-            value = float(sentences[first + j]) + 0.3 * overlap
+            value = float(similarity[j]) + 0.3 * overlap
             if value > best_score:
                 best, best_score = j, value
         a, b = spans[best]
@@ -777,14 +917,18 @@ class SearchIndex:
         """
         text, notices = clean_query(query)
         k = parse_k(k, self.size)
-        mask = self.filter_mask(entities, section, judgment, ReportScope.of(reports, forces, years))
+        scope = ReportScope.of(reports, forces, years)
+        parsed = self._parse_entities(entities)
+        mask = self.filter_mask(parsed, section, judgment, scope)
         if not mask.any():
             notices.append("no passage matches all the filters")
             return SearchResult(text, (), False, tuple(notices))
-        scope = ReportScope.of(reports, forces, years)
         in_scope = self.report_mask(scope)
-        signals = self.score(text, expand=config.expand_acronyms, within=in_scope if scope else None)
-        fused = self._fuse_within(signals, config, in_scope) if scope else self.fuse(signals, config)
+        encoded = self._encode_query(text, config.expand_acronyms)
+        narrowed = any(str(f).strip() for f in (section, judgment) if f is not None)
+        candidates = self.candidates(encoded, mask, in_scope, parsed, narrowed) | self._named(text, mask)
+        signals = self._signals(encoded, candidates, in_scope if scope else None)
+        fused = self._fuse_within(signals, config, candidates)
         hits = self._ranked(text, signals, fused, mask, k, config)
         return SearchResult(
             text, tuple(hits), self._answers(text, hits, signals, mask, notices, in_scope), tuple(notices)
@@ -804,7 +948,8 @@ class SearchIndex:
         from .references import designate, find_references, only_references, promote
 
         scored = np.where(mask, fused, -np.inf)
-        order = [int(i) for i in np.argsort(-scored, kind="stable") if mask[i]]
+        ranked = np.flatnonzero(np.isfinite(scored))  # the candidates passing the filters
+        order = ranked[np.argsort(-scored[ranked], kind="stable")].tolist()
         named: set[int] = set()
         refs = find_references(text)
         if refs:
@@ -824,7 +969,7 @@ class SearchIndex:
             members = [m for m in self._members[group] if mask[m]] if config.collapse_duplicates else [i]
             shown = i if i in named else members[0]
             others = [m for m in members if m != shown]
-            sentence, span = self._best_sentence(shown, query_terms, signals["sentences"])
+            sentence, span = self._best_sentence(shown, query_terms, signals["query"])
             hits.append(
                 Hit(
                     rank=len(hits) + 1,
@@ -860,9 +1005,18 @@ class SearchIndex:
         """
         text, notices = clean_query(query)
         numbers = self.report_numbers(ReportScope.of(reports, forces, years))
-        base = self.filter_mask(entities, section, judgment)
-        signals = self.score(text, expand=config.expand_acronyms)
-        fused = self.fuse(signals, config)
+        parsed = self._parse_entities(entities)
+        base = self.filter_mask(parsed, section, judgment)
+        encoded = self._encode_query(text, config.expand_acronyms)
+        narrowed = any(str(f).strip() for f in (section, judgment) if f is not None)
+        depth = None if self.first_stage_depth is None else min(self.first_stage_depth, self.COMPARE_DEPTH)
+        candidates = np.zeros(self.size, dtype=bool)
+        for n in numbers:
+            report = self._chunk_report == n
+            if (base & report).any():
+                candidates |= self.candidates(encoded, base & report, report, parsed, narrowed, depth)
+        signals = self._signals(encoded, candidates | self._named(text, base), None)
+        fused = self._fuse_within(signals, config, signals["candidates"])
         rows: list[CompareRow] = []
         for n in numbers:
             mask = base & (self._chunk_report == n)
@@ -881,6 +1035,10 @@ class SearchIndex:
             hits = [] if note else hits[:1]
             rows.append(CompareRow(self.metas[n], hits[0] if hits else None, note))
         return CompareResult(text, tuple(rows), tuple(notices))
+
+    #: Passages each first-stage source contributes per report in :meth:`compare`,
+    #: which needs only each report's best passage.
+    COMPARE_DEPTH = 48
 
     #: The answerability checks run (see :data:`.answerability.CHECKS`); ``bench/quality.py``
     #: switches them off one at a time.
@@ -1018,16 +1176,6 @@ def _describe(scope: ReportScope) -> str:
     parts += [f"force {', '.join(scope.forces)}"] if scope.forces else []
     parts += [f"year {', '.join(scope.years)}"] if scope.years else []
     return " and ".join(parts)
-
-
-def _all_similarities(index: Any, query: np.ndarray) -> np.ndarray:
-    """Inner product of ``query`` with every vector in a FAISS index, in index order."""
-    out = np.full(index.ntotal, -1.0)
-    if index.ntotal:
-        sims, ids = index.search(query, index.ntotal)
-        found = ids[0] >= 0
-        out[ids[0][found]] = sims[0][found]
-    return out
 
 
 def open_index(

@@ -1,0 +1,171 @@
+"""The first stage of a search: which passages are worth scoring closely.
+
+Scoring a passage closely (its sentences in context, every query word-piece against
+its word-pieces) costs far more than finding it. So a search asks a *first stage* for
+the passages that each cheap signal ranks best among those passing the filters, and
+scores only their union (:meth:`SearchIndex.score`). When the passages in scope are no
+more than ``depth``, every one is a candidate and the search is exact: one report, or
+a library searched within one report, ranks as it always did.
+
+Two first stages implement :class:`FirstStage`:
+
+- :class:`LocalFirstStage` (backend ``faiss``, the default): BM25 from the index's own
+  lexical index, passage and sentence-in-context vectors from FAISS (exact inner product
+  over every vector; an HNSW graph once a library is large, see :data:`HNSW_MIN_VECTORS`);
+- ``peel_search.retrieve.milvus.MilvusFirstStage`` (backend ``milvus``): the same three
+  sources from a Milvus collection, the filters as Milvus filter expressions.
+
+The seam is deliberately narrow: positions of passages in the loaded index, best first.
+Everything after it (the signals, their fusion, near-duplicates, the best sentence, the
+not-answered checks) is shared by both backends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from .vectors import ranges_to_rows
+
+#: The sources a first stage answers with, each a ranking of passage positions.
+SOURCES = ("bm25", "dense", "sentence")
+#: How many passages each source contributes by default. At least the passages of one
+#: report (the bundled one has 191), so that one report is always searched exactly.
+DEFAULT_DEPTH = 256
+#: Vectors above which :class:`LocalFirstStage` answers unfiltered searches from an HNSW
+#: graph instead of an exact scan (see ``bench/scale.py`` for where the two cross).
+HNSW_MIN_VECTORS = 250_000
+
+
+@dataclass(frozen=True, slots=True)
+class FirstStageQuery:
+    """What a first stage is asked.
+
+    ``allowed`` marks the passages (by position in the loaded index) in the reports in
+    scope that pass every filter: every candidate returned must be one of them. The
+    other fields say the same thing in the terms a remote engine filters on, for a
+    backend that cannot take a mask: ``reports`` (ids; empty for every report),
+    ``sections`` (heading paths joined by " › "; empty when no section or judgment
+    filter narrows the passages) and ``entity_keys`` (per entity filter, the keys any of
+    which a passage must carry; see :func:`entity_keys`).
+    """
+
+    vector: np.ndarray
+    lexical: str
+    allowed: np.ndarray
+    depth: int = DEFAULT_DEPTH
+    reports: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    entity_keys: tuple[tuple[str, ...], ...] = field(default=())
+
+
+class FirstStage(Protocol):
+    """Finds candidate passages; see the module's text."""
+
+    name: str
+
+    def candidates(self, query: FirstStageQuery) -> dict[str, np.ndarray]:
+        """For each of :data:`SOURCES`, at most ``query.depth`` passage positions, best
+        first, every one allowed by ``query.allowed``."""
+        ...
+
+
+def entity_key(label: str, text: str) -> str:
+    """The key a passage carries for an entity: ``LABEL:text`` (case folded); the label
+    may be empty (an entity filter without a label matches any)."""
+    return f"{label}:{' '.join(text.split()).casefold()}"
+
+
+def section_key(path: tuple[str, ...] | list[str]) -> str:
+    """A heading path as one string, the form remote engines filter on."""
+    return " › ".join(path)
+
+
+def top_positions(scores: np.ndarray, positions: np.ndarray, depth: int) -> np.ndarray:
+    """The ``depth`` entries of ``positions`` with the highest ``scores``, best first
+    (ties by position): ``scores[j]`` belongs to ``positions[j]``."""
+    if len(positions) <= depth:
+        order = np.lexsort((positions, -scores))
+        return positions[order]
+    part = np.argpartition(-scores, depth - 1)[:depth]
+    order = np.lexsort((positions[part], -scores[part]))
+    return positions[part][order]
+
+
+def union(ranked: dict[str, np.ndarray]) -> np.ndarray:
+    """Every position any source returned, in ascending order."""
+    arrays = [np.asarray(a, dtype=np.int64) for a in ranked.values()]
+    return np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.int64)
+
+
+class LocalFirstStage:
+    """BM25 and FAISS over the loaded index, in this process (backend ``faiss``).
+
+    ``dense`` holds one vector per passage and ``windows`` one per sentence in context,
+    ``owners[s]`` being the passage of sentence ``s``. A filtered search scores the
+    allowed vectors directly (a few hundred for one report); an unfiltered one asks the
+    FAISS index.
+    """
+
+    name = "faiss"
+
+    def __init__(self, lexical: Any, dense: np.ndarray, windows: np.ndarray, owners: np.ndarray) -> None:
+        self._lexical = lexical
+        self._dense = dense
+        self._windows = windows
+        self._owners = owners
+        self._first_sentence = np.searchsorted(owners, np.arange(len(dense) + 1))
+        self._dense_index = _faiss_index(dense)
+        self._window_index = _faiss_index(windows)
+
+    def candidates(self, query: FirstStageQuery) -> dict[str, np.ndarray]:
+        allowed = np.flatnonzero(query.allowed)
+        everything = len(allowed) == len(self._dense)
+        within = None if everything else query.allowed
+        bm25 = self._lexical.scores(query.lexical, within)[allowed]
+        out = {"bm25": top_positions(bm25, allowed, query.depth)}
+        q = np.ascontiguousarray(query.vector, dtype=np.float32).reshape(1, -1)
+        if everything:
+            out["dense"] = _search(self._dense_index, q, query.depth)
+            sentences = _search(self._window_index, q, 8 * query.depth)
+            out["sentence"] = _first_owners(self._owners[sentences], query.depth)
+            return out
+        out["dense"] = top_positions(self._dense[allowed] @ q[0], allowed, query.depth)
+        rows = ranges_to_rows(self._first_sentence[allowed], self._first_sentence[allowed + 1])
+        best = np.full(len(self._dense), -np.inf, dtype=np.float32)
+        np.maximum.at(best, self._owners[rows], self._windows[rows] @ q[0])
+        out["sentence"] = top_positions(best[allowed], allowed, query.depth)
+        return out
+
+
+def _faiss_index(matrix: np.ndarray) -> Any:
+    """An exact inner-product index over ``matrix``, or an HNSW graph when it is large."""
+    import faiss
+
+    dim = matrix.shape[1]
+    index: Any
+    if len(matrix) >= HNSW_MIN_VECTORS:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if len(matrix):
+        index.add(np.ascontiguousarray(matrix, dtype=np.float32))
+    return index
+
+
+def _search(index: Any, q: np.ndarray, depth: int) -> np.ndarray:
+    """The ``depth`` nearest vectors' positions, best first."""
+    k = min(depth, index.ntotal)
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, ids = index.search(q, k)
+    return ids[0][ids[0] >= 0].astype(np.int64)
+
+
+def _first_owners(owners: np.ndarray, depth: int) -> np.ndarray:
+    """The distinct passages of a ranked list of sentences, in order of first appearance."""
+    _, first = np.unique(owners, return_index=True)
+    return owners[np.sort(first)][:depth]
