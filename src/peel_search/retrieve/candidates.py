@@ -27,6 +27,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+# The keys remote engines filter on are defined with the collections that hold them.
+from ..index.milvus import entity_key as entity_key
+from ..index.milvus import section_key as section_key
 from .vectors import ranges_to_rows
 
 #: The sources a first stage answers with, each a ranking of passage positions.
@@ -49,7 +52,7 @@ class FirstStageQuery:
     backend that cannot take a mask: ``reports`` (ids; empty for every report),
     ``sections`` (heading paths joined by " › "; empty when no section or judgment
     filter narrows the passages) and ``entity_keys`` (per entity filter, the keys any of
-    which a passage must carry; see :func:`entity_keys`).
+    which a passage must carry; see :func:`entity_key`).
     """
 
     vector: np.ndarray
@@ -72,26 +75,18 @@ class FirstStage(Protocol):
         ...
 
 
-def entity_key(label: str, text: str) -> str:
-    """The key a passage carries for an entity: ``LABEL:text`` (case folded); the label
-    may be empty (an entity filter without a label matches any)."""
-    return f"{label}:{' '.join(text.split()).casefold()}"
-
-
-def section_key(path: tuple[str, ...] | list[str]) -> str:
-    """A heading path as one string, the form remote engines filter on."""
-    return " › ".join(path)
-
-
 def top_positions(scores: np.ndarray, positions: np.ndarray, depth: int) -> np.ndarray:
     """The ``depth`` entries of ``positions`` with the highest ``scores``, best first
     (ties by position): ``scores[j]`` belongs to ``positions[j]``."""
     if len(positions) <= depth:
         order = np.lexsort((positions, -scores))
         return positions[order]
-    part = np.argpartition(-scores, depth - 1)[:depth]
-    order = np.lexsort((positions[part], -scores[part]))
-    return positions[part][order]
+    bar = scores[np.argpartition(-scores, depth - 1)[depth - 1]]  # the depth-th best score
+    above, at = np.flatnonzero(scores > bar), np.flatnonzero(scores == bar)
+    at = at[np.argsort(positions[at], kind="stable")][: depth - len(above)]  # ties: lower positions
+    chosen = np.concatenate([above, at])
+    order = np.lexsort((positions[chosen], -scores[chosen]))
+    return positions[chosen][order]
 
 
 def union(ranked: dict[str, np.ndarray]) -> np.ndarray:

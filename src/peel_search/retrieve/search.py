@@ -31,6 +31,7 @@ from ..ingest.acronyms import expand_query
 from ..ingest.questions import without_frame
 from ..types import Chunk, CompareResult, CompareRow, Hit, ReportMeta, SearchResult, Span
 from .answerability import CHECKS, Evidence, Scope, answer_type, question_years, unanswered_reason
+from .backend import Backend
 from .candidates import DEFAULT_DEPTH, FirstStage, FirstStageQuery, LocalFirstStage, entity_key, section_key
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
 from .vectors import PartedRows, ranges_to_rows
@@ -303,6 +304,8 @@ class SearchIndex:
         #: Passages each first-stage source contributes; ``None`` scores every passage in
         #: scope (exact, and the cost grows with the library). See :mod:`.candidates`.
         self.first_stage_depth: int | None = DEFAULT_DEPTH
+        #: The engine behind :attr:`first_stage` (see :mod:`.backend`).
+        self.backend = Backend()
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -314,14 +317,11 @@ class SearchIndex:
         current files. Raises :class:`IndexMissingError`, :class:`IndexStaleError`
         or :class:`IndexCorruptError` with a message saying how to fix it.
         """
-        import faiss
-
         from ..index.build import assembly_fingerprint, pipeline_fingerprint
         from ..index.lexical import LexicalIndex
         from ..ingest.corpus import corpus_fingerprint
         from ..models import EMBEDDING_DIM, EMBEDDING_MODEL, spacy_model_id
 
-        faiss.omp_set_num_threads(1)  # a few hundred vectors: threads only add overhead
         folder = Path(folder)
         manifest = store.read_manifest(folder)
         seen = corpus_fingerprint(Path(corpus)) if corpus is not None else None
@@ -721,6 +721,11 @@ class SearchIndex:
     @property
     def first_stage(self) -> FirstStage:
         return self._first_stage
+
+    @property
+    def positions(self) -> dict[str, int]:
+        """Each passage id's position (what a first stage returns)."""
+        return dict(self._position)
 
     def _encode_query(self, query: str, expand: bool = True) -> _Query:
         """The query in every form the signals need (one model pass)."""
@@ -1184,11 +1189,22 @@ def open_index(
     *,
     rebuild: bool = False,
     notify: Callable[[str], None] | None = None,
+    backend: Backend | None = None,
 ) -> SearchIndex:
-    """Load the index, building or rebuilding it first when missing, stale or corrupt.
+    """Load the index, building or rebuilding it first when missing, stale or corrupt,
+    and attach ``backend`` (default: ``faiss``, in this process).
 
     ``notify`` receives a one-line message saying why a build happens.
     """
+    loaded = _open_index(index, corpus, rebuild=rebuild, notify=notify)
+    if backend is not None and backend != loaded.backend:
+        backend.attach(loaded)
+    return loaded
+
+
+def _open_index(
+    index: str | Path, corpus: str | Path, *, rebuild: bool, notify: Callable[[str], None] | None
+) -> SearchIndex:
     from ..index.build import build_index
     from ..ingest.corpus import candidate_files
 
