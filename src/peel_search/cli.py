@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .errors import PeelSearchError, QueryError
+from .retrieve.backend import BACKENDS, Backend
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -36,6 +37,19 @@ def _common(p: argparse.ArgumentParser, formats: tuple[str, ...] = ()) -> None:
         "--corpus", default="corpus", metavar="DIR", help="folder of report .txt files (default: corpus/)"
     )
     p.add_argument("--rebuild", action="store_true", help="rebuild the index even if it is up to date")
+    p.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=os.environ.get("PEEL_SEARCH_BACKEND", "faiss"),
+        help="what finds candidates: faiss, in this process (default), or milvus (see README: Scaling out)",
+    )
+    p.add_argument(
+        "--milvus-uri",
+        metavar="URI",
+        default=os.environ.get("PEEL_SEARCH_MILVUS_URI"),
+        help="with --backend milvus: a Milvus Lite file (default: index.milvus.db beside the index) "
+        "or a server, e.g. http://host:19530",
+    )
     if formats:
         p.add_argument("--format", choices=formats, default=formats[0])
 
@@ -134,7 +148,13 @@ def _say(message: str) -> None:
 def _open(args: argparse.Namespace) -> Any:
     from .retrieve.search import open_index
 
-    return open_index(args.index, args.corpus, rebuild=getattr(args, "rebuild", False), notify=_say)
+    return open_index(
+        args.index,
+        args.corpus,
+        rebuild=getattr(args, "rebuild", False),
+        notify=_say,
+        backend=Backend.of(args.backend, args.milvus_uri),
+    )
 
 
 # -- commands -----------------------------------------------------------------------------------
@@ -144,14 +164,18 @@ def cmd_index(args: argparse.Namespace) -> int:
     from .index.build import build_index
     from .retrieve.search import SearchIndex
 
+    backend = Backend.of(args.backend, args.milvus_uri)
     if not args.rebuild:
         try:
-            SearchIndex.load(args.index, args.corpus)
+            backend.attach(SearchIndex.load(args.index, args.corpus))
             _say(f"the index in {args.index} is up to date (use --rebuild to build it again)")
             return EXIT_OK
         except PeelSearchError as exc:
             _say(f"building the index: {exc.reason}")
     result = build_index(args.corpus, args.index, reuse=not args.rebuild)
+    if backend.name != "faiss":
+        _say(f"bringing {backend} up to date")
+        backend.attach(SearchIndex.load(args.index, args.corpus))
     for note in result.notes:
         _say(f"{note.name}: {note.message}")
     m = result.manifest

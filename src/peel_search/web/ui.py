@@ -166,6 +166,18 @@ class IndexWatcher:
             embedder = getattr(old, "_embedder", None)
             if embedder is not None:
                 fresh.use_embedder(embedder)
+            fresh.first_stage_depth = old.first_stage_depth
+            try:
+                old.backend.attach(fresh)
+            except PeelSearchError as exc:
+                log.warning(
+                    "the rebuilt index in %s cannot use %s; still using the one loaded: %s",
+                    folder,
+                    old.backend,
+                    exc,
+                )
+                self._stamp = stamp
+                return
             self._index = fresh
             log.info("the index in %s was rebuilt: now answering from it (%d passages)", folder, fresh.size)
         self._stamp = stamp
