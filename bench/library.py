@@ -77,6 +77,15 @@ def write_corpus(folder: Path, reports: int) -> list[Path]:
     return paths
 
 
+def library_folders(reports: int) -> tuple[Path, Path]:
+    """``(index folder, corpus folder)`` of the cached library of ``reports`` reports,
+    their parent made (and ``bench/.cache/`` git-ignored); neither is written."""
+    folder = CACHE / f"library-{reports}"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text_if_changed(CACHE / ".gitignore", "# made by bench/library.py: nothing here is source\n*\n")
+    return folder / "index", folder / "corpus"
+
+
 def cached_library(reports: int, notify: Callable[[str], None]) -> tuple[Path, Path]:
     """``(index folder, corpus folder)`` of a library of ``reports`` reports under
     ``bench/.cache/``, the index brought up to date first.
@@ -86,10 +95,7 @@ def cached_library(reports: int, notify: Callable[[str], None]) -> tuple[Path, P
     reports it must (when nothing changed, it takes seconds)."""
     from peel_search.index.build import build_index
 
-    folder = CACHE / f"library-{reports}"
-    folder.mkdir(parents=True, exist_ok=True)
-    write_text_if_changed(CACHE / ".gitignore", "# made by bench/library.py: nothing here is source\n*\n")
-    corpus, index = folder / "corpus", folder / "index"
+    index, corpus = library_folders(reports)
     write_corpus(corpus, reports)
     result = build_index(corpus, index)
     notify(f"library index {index}: {len(result.processed)} report(s) indexed, {len(result.reused)} reused")
