@@ -56,10 +56,10 @@ def library_index(tmp_path_factory) -> SearchIndex:
 
 @pytest.fixture
 def index(library_index):
-    """The library index with the default depth restored after each test."""
-    before = library_index.first_stage_depth
+    """The library index with the default depth and whole scope restored after each test."""
+    before = library_index.first_stage_depth, library_index.whole_scope
     yield library_index
-    library_index.first_stage_depth = before
+    library_index.first_stage_depth, library_index.whole_scope = before
 
 
 def _ids(result) -> list[str]:
@@ -131,12 +131,13 @@ def test_token_scores_read_from_the_parts_equal_the_whole_matrix(index):
 
 
 def test_a_scope_within_the_depth_is_searched_exactly(index):
-    assert index.first_stage_depth >= 191  # one report's passages
+    assert index.whole_scope >= 191  # one report's passages
+    default = index.first_stage_depth
     for query in QUERIES:
         scoped = index.search(query, k=10, reports=BUNDLED_ID)
         index.first_stage_depth = None
         exact = index.search(query, k=10, reports=BUNDLED_ID)
-        index.first_stage_depth = 256
+        index.first_stage_depth = default
         assert _ids(scoped) == _ids(exact)
         assert [h.score for h in scoped.hits] == [h.score for h in exact.hits]
 
@@ -202,7 +203,7 @@ def test_a_shallow_first_stage_still_finds_what_the_exact_search_ranks_first(ind
 
 
 def test_passages_the_query_names_are_scored_whatever_the_first_stage_finds(index):
-    index.first_stage_depth = 3
+    index.first_stage_depth, index.whole_scope = 3, 0
     result = index.search("what does figure 1 show?", k=5, reports=BUNDLED_ID)
     first = result.hits[0].chunk
     assert first.kind == "figure" and first.label.lower().startswith("figure 1")

@@ -407,16 +407,15 @@ def test_dev_set_figures_match_the_faiss_backend(index, synced, built_index_dir)
     questions = [
         q for q in map(json.loads, DEV_QUESTIONS.read_text(encoding="utf-8").splitlines()) if q["answerable"]
     ]
-    before, depth = index.first_stage, index.first_stage_depth
+    before, depth, whole = index.first_stage, index.first_stage_depth, index.whole_scope
     try:
-        index.first_stage_depth = 40  # well under the report's passages: the first stage decides
+        # Well under the report's passages, and no whole-scope shortcut: the first stage decides.
+        index.first_stage_depth, index.whole_scope = 40, 0
         faiss = _mrr(index, questions)
-        index.use_first_stage(
-            open_milvus(built_index_dir, uri, {c.id: i for i, c in enumerate(index.chunks)})
-        )
+        index.use_first_stage(open_milvus(built_index_dir, uri, index.positions))
         assert isinstance(index.first_stage, MilvusFirstStage)
         milvus = _mrr(index, questions)
     finally:
         index.use_first_stage(before)
-        index.first_stage_depth = depth
+        index.first_stage_depth, index.whole_scope = depth, whole
     assert abs(milvus - faiss) <= 0.01, (faiss, milvus)

@@ -4,8 +4,8 @@ Scoring a passage closely (its sentences in context, every query word-piece agai
 its word-pieces) costs far more than finding it. So a search asks a *first stage* for
 the passages that each cheap signal ranks best among those passing the filters, and
 scores only their union (:meth:`SearchIndex.score`). When the passages in scope are no
-more than ``depth``, every one is a candidate and the search is exact: one report, or
-a library searched within one report, ranks as it always did.
+more than :data:`WHOLE_SCOPE`, every one is a candidate and the search is exact: one
+report, or a library searched within one report, ranks as it always did.
 
 Two first stages implement :class:`FirstStage`:
 
@@ -34,9 +34,12 @@ from .vectors import ranges_to_rows
 
 #: The sources a first stage answers with, each a ranking of passage positions.
 SOURCES = ("bm25", "dense", "sentence")
-#: How many passages each source contributes by default. At least the passages of one
-#: report (the bundled one has 191), so that one report is always searched exactly.
-DEFAULT_DEPTH = 256
+#: How many passages each source contributes by default: the union is about one
+#: report's worth, so a search of the whole library costs about what one report's did.
+DEFAULT_DEPTH = 64
+#: A scope of no more passages than this is scored whole, without a first stage: one
+#: report (the bundled one has 191) or two are searched exactly, as they always were.
+WHOLE_SCOPE = 400
 #: Vectors above which :class:`LocalFirstStage` answers unfiltered searches from an HNSW
 #: graph instead of an exact scan (see ``bench/scale.py`` for where the two cross).
 HNSW_MIN_VECTORS = 250_000

@@ -32,7 +32,15 @@ from ..ingest.questions import without_frame
 from ..types import Chunk, CompareResult, CompareRow, Hit, ReportMeta, SearchResult, Span
 from .answerability import CHECKS, Evidence, Scope, answer_type, question_years, unanswered_reason
 from .backend import Backend
-from .candidates import DEFAULT_DEPTH, FirstStage, FirstStageQuery, LocalFirstStage, entity_key, section_key
+from .candidates import (
+    DEFAULT_DEPTH,
+    WHOLE_SCOPE,
+    FirstStage,
+    FirstStageQuery,
+    LocalFirstStage,
+    entity_key,
+    section_key,
+)
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
 from .vectors import PartedRows, ranges_to_rows
 
@@ -285,6 +293,8 @@ class SearchIndex:
         self._vocabulary_vectors: Any = None
         self._vocabulary_words: list[str] = []
         self._scope_word_cache: dict[bytes, set[str]] = {}
+        self._scope_cache: dict[tuple[int, ...], Scope] = {}
+        self._designated_cache: dict[str, list[int]] = {}
         #: Each report's word-piece document counts, in report order (set by :meth:`load`).
         self._part_token_df: list[dict[str, Any]] = []
         self._sentence_word_cache: dict[int, set[str]] = {}
@@ -304,6 +314,8 @@ class SearchIndex:
         #: Passages each first-stage source contributes; ``None`` scores every passage in
         #: scope (exact, and the cost grows with the library). See :mod:`.candidates`.
         self.first_stage_depth: int | None = DEFAULT_DEPTH
+        #: A scope of no more passages than this is scored whole, exactly (one report, two).
+        self.whole_scope: int = WHOLE_SCOPE
         #: The engine behind :attr:`first_stage` (see :mod:`.backend`).
         self.backend = Backend()
 
@@ -686,15 +698,25 @@ class SearchIndex:
         labels = self.labels()
         return [e if isinstance(e, EntityFilter) else parse_entity_filter(e, labels) for e in entities]
 
-    def _named(self, text: str, mask: np.ndarray) -> np.ndarray:
-        """The passages passing ``mask`` that the query names ("Figure 7", "page 22"):
-        always scored, whatever the first stage finds."""
+    def _designated(self, text: str) -> list[int]:
+        """The passages the query names ("Figure 7", "page 22"), in reading order (the
+        last few queries' cached: a search asks up to three times)."""
         from .references import designate, find_references
 
+        found = self._designated_cache.get(text)
+        if found is None:
+            refs = find_references(text)
+            found = designate(refs, self.chunks) if refs else []
+            if len(self._designated_cache) > 64:
+                self._designated_cache = {}  # a new dict: readers holding the old one are unaffected
+            self._designated_cache[text] = found
+        return found
+
+    def _named(self, text: str, mask: np.ndarray) -> np.ndarray:
+        """The passages passing ``mask`` that the query names: always scored, whatever
+        the first stage finds."""
         named = np.zeros(self.size, dtype=bool)
-        refs = find_references(text)
-        if refs:
-            named[designate(refs, self.chunks)] = True
+        named[self._designated(text)] = True
         return named & mask
 
     def filter_mask(
@@ -745,18 +767,27 @@ class SearchIndex:
         in_scope: np.ndarray | None = None,
         entities: Sequence[EntityFilter] = (),
         narrowed: bool = False,
-        depth: int | _Unset | None = _UNSET,
     ) -> np.ndarray:
         """Which passages a search scores closely (a mask): every passage of the
-        reports in scope when they are few (see :attr:`first_stage_depth`), else the
-        first stage's best among ``allowed``. ``narrowed``: a section or judgment
-        filter, not only the reports, shaped ``allowed``; ``depth`` overrides
-        :attr:`first_stage_depth`."""
+        reports in scope when they are no more than :attr:`whole_scope` (or
+        :attr:`first_stage_depth` is ``None``), else the first stage's best among
+        ``allowed``. ``narrowed``: a section or judgment filter, not only the
+        reports, shaped ``allowed``."""
         scope = np.ones(self.size, dtype=bool) if in_scope is None else in_scope
-        if isinstance(depth, _Unset):
-            depth = self.first_stage_depth
-        if depth is None or int(scope.sum()) <= depth:
+        depth = self.first_stage_depth
+        if depth is None or int(scope.sum()) <= max(self.whole_scope, depth):
             return scope.copy()
+        return self._first_stage_candidates(query, allowed, depth, entities, narrowed)
+
+    def _first_stage_candidates(
+        self,
+        query: _Query,
+        allowed: np.ndarray,
+        depth: int,
+        entities: Sequence[EntityFilter],
+        narrowed: bool,
+    ) -> np.ndarray:
+        """The union of the first stage's ``depth`` best of each source, as a mask."""
         reports = np.unique(self._chunk_report[allowed])
         everything = len(reports) == len(self.metas)
         ranked = self._first_stage.candidates(
@@ -804,26 +835,26 @@ class SearchIndex:
             "query": q,
         }
 
-    #: Passages whose word-pieces are read and scored at once (bounds the memory a query takes).
-    TOKEN_BATCH = 1024
+    #: Passages whose word-pieces are read and scored at once: bounds the memory a query
+    #: takes (~20 MB), so that large temporary arrays do not fragment the heap.
+    TOKEN_BATCH = 256
 
     def _token_scores(
         self, query_tokens: np.ndarray, weights: np.ndarray, passages: np.ndarray
     ) -> np.ndarray:
         """Late interaction (see :mod:`peel_search.index.interaction`) of the query with
         ``passages``, reading their word-piece vectors from disk in batches."""
-        import torch
-
         out = np.zeros(len(passages), dtype=np.float64)
         if not len(query_tokens):
             return out
         for at in range(0, len(passages), self.TOKEN_BATCH):
             batch = passages[at : at + self.TOKEN_BATCH]
             starts, ends = self._token_offsets[batch], self._token_offsets[batch + 1]
-            matrix = self._tokens.take(ranges_to_rows(starts, ends))
+            # A torch tensor: the product runs on torch's thread pool, the one the query
+            # encoder uses (see interaction.py).
+            matrix = self._tokens.take_ranges(starts, ends)
             local = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int64)
-            # On torch's thread pool, the one the query encoder uses (see interaction.py).
-            out[at : at + len(batch)] = maxsim_scores(query_tokens, weights, torch.from_numpy(matrix), local)
+            out[at : at + len(batch)] = maxsim_scores(query_tokens, weights, matrix, local)
         return out
 
     def score(
@@ -890,7 +921,9 @@ class SearchIndex:
         spans = self.sentence_spans[i]
         first = int(self._sentence_first[i])
         text = self.chunks[i].text
-        similarity = self._sentences.take(np.arange(first, first + len(spans))) @ query
+        similarity = (
+            self._sentences.take_ranges(np.array([first]), np.array([first + len(spans)])).numpy() @ query
+        )
         best, best_score = 0, -np.inf
         for j, (a, b) in enumerate(spans):
             terms = self._sentence_words(first + j, text[a:b])
@@ -1014,12 +1047,17 @@ class SearchIndex:
         base = self.filter_mask(parsed, section, judgment)
         encoded = self._encode_query(text, config.expand_acronyms)
         narrowed = any(str(f).strip() for f in (section, judgment) if f is not None)
-        depth = None if self.first_stage_depth is None else min(self.first_stage_depth, self.COMPARE_DEPTH)
-        candidates = np.zeros(self.size, dtype=bool)
-        for n in numbers:
-            report = self._chunk_report == n
-            if (base & report).any():
-                candidates |= self.candidates(encoded, base & report, report, parsed, narrowed, depth)
+        in_scope = np.isin(self._chunk_report, numbers)
+        candidates = self.candidates(encoded, base & in_scope, in_scope, parsed, narrowed)
+        if not candidates.all() and self.first_stage_depth is not None:
+            # Each report's own best, not the library's: a report the library's best
+            # passages all miss still gets its row.
+            depth = min(self.first_stage_depth, self.COMPARE_DEPTH)
+            candidates = np.zeros(self.size, dtype=bool)
+            for n in numbers:
+                allowed = base & (self._chunk_report == n)
+                if allowed.any():
+                    candidates |= self._first_stage_candidates(encoded, allowed, depth, parsed, narrowed)
         signals = self._signals(encoded, candidates | self._named(text, base), None)
         fused = self._fuse_within(signals, config, signals["candidates"])
         rows: list[CompareRow] = []
@@ -1043,7 +1081,7 @@ class SearchIndex:
 
     #: Passages each first-stage source contributes per report in :meth:`compare`,
     #: which needs only each report's best passage.
-    COMPARE_DEPTH = 48
+    COMPARE_DEPTH = 24
 
     #: The answerability checks run (see :data:`.answerability.CHECKS`); ``bench/quality.py``
     #: switches them off one at a time.
@@ -1056,7 +1094,15 @@ class SearchIndex:
     def _answer_scope(self, mask: np.ndarray) -> Scope:
         """What the reports with passages in ``mask`` cover: their years and period, the
         pillars they inspect and the areas they grade."""
-        numbers = sorted(int(n) for n in np.unique(self._chunk_report[mask]) if n >= 0)
+        numbers = tuple(int(n) for n in np.unique(self._chunk_report[mask]) if n >= 0)
+        scope = self._scope_cache.get(numbers)
+        if scope is None:
+            if len(self._scope_cache) > 64:
+                self._scope_cache = {}  # a new dict: readers holding the old one are unaffected
+            scope = self._scope_cache[numbers] = self._describe_scope(numbers)
+        return scope
+
+    def _describe_scope(self, numbers: tuple[int, ...]) -> Scope:
         metas = [self.metas[n] for n in numbers]
         years: set[int] = set()
         for m in metas:
@@ -1122,10 +1168,10 @@ class SearchIndex:
         answered when that element passes the filters. "The report" is the reports in
         scope (``in_scope``; default: the passages in ``mask``): a section or entity
         filter narrows the passages, not what the report is known to say."""
-        from .references import designate, find_references, only_references
+        from .references import find_references, only_references
 
         refs = find_references(query)
-        if refs and only_references(query, refs) and any(mask[i] for i in designate(refs, self.chunks)):
+        if refs and only_references(query, refs) and any(mask[i] for i in self._designated(query)):
             return True
         reason = self._unanswered(query, hits, mask if in_scope is None else in_scope)
         if reason:
