@@ -93,20 +93,30 @@ def test_parted_rows_read_as_if_concatenated(tmp_path):
     for i, array in enumerate(arrays):
         files.append(tmp_path / f"{i}.npy")
         np.save(files[-1], array)
-    rows = PartedRows.open(files, 4)
+    rows = PartedRows(files, 4)
     whole = np.concatenate(arrays).astype(np.float32)
     assert len(rows) == 10
-    wanted = np.array([9, 0, 4, 3, 7, 2, 2])
-    assert np.array_equal(rows.take(wanted), whole[wanted])
-    assert rows.take(np.zeros(0, dtype=np.int64)).shape == (0, 4)
+    # Adjacent ranges (one run), a run across two parts, an empty range, a single row.
+    starts, ends = np.array([0, 1, 2, 6, 6, 9]), np.array([1, 2, 5, 6, 8, 10])
+    expected = whole[ranges_to_rows(starts, ends)]
+    assert np.array_equal(rows.take_ranges(starts, ends).numpy(), expected)
+    assert tuple(rows.take_ranges(np.zeros(0), np.zeros(0)).shape) == (0, 4)
+
+
+def test_parted_rows_refuse_a_file_of_other_vectors(tmp_path):
+    np.save(tmp_path / "wrong.npy", np.zeros((3, 5), dtype=np.float16))
+    with pytest.raises(ValueError, match="not rows of 4"):
+        PartedRows([tmp_path / "wrong.npy"], 4)
 
 
 # -- the first stage -----------------------------------------------------------------------
 
 
 def test_word_piece_vectors_stay_on_disk(index):
-    assert all(isinstance(a, np.memmap) for a in index._tokens._arrays)
-    assert all(isinstance(a, np.memmap) for a in index._sentences._arrays)
+    """Loading holds no word-piece or lone-sentence vector in memory: they are read per query."""
+    for rows in (index._tokens, index._sentences):
+        assert isinstance(rows, PartedRows)
+        assert not any(isinstance(v, np.ndarray) and v.size >= len(rows) for v in vars(rows).values())
 
 
 def test_token_scores_read_from_the_parts_equal_the_whole_matrix(index):

@@ -357,8 +357,8 @@ class SearchIndex:
                 arrays = [np.load(part / name, allow_pickle=False) for part in parts]
                 return np.concatenate(arrays) if arrays else np.zeros((0, manifest.embedding_dim), np.float32)
 
-            def mapped(name: str) -> PartedRows:
-                return PartedRows.open([part / name for part in parts], manifest.embedding_dim)
+            def on_disk(name: str) -> PartedRows:
+                return PartedRows([part / name for part in parts], manifest.embedding_dim)
 
             offsets = [np.zeros(1, dtype=np.int64)]
             for part in parts:
@@ -371,9 +371,9 @@ class SearchIndex:
                 reports,
                 stacked(store.DENSE),
                 stacked(store.WINDOWS),
-                mapped(store.SENTENCES),
+                on_disk(store.SENTENCES),
                 LexicalIndex.load(folder / store.BM25_DIR),
-                mapped(store.TOKENS),
+                on_disk(store.TOKENS),
                 np.concatenate(offsets),
                 json.loads((folder / store.TOKEN_DF).read_text(encoding="utf-8")),
             )

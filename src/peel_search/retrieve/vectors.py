@@ -1,15 +1,18 @@
 """Vectors kept on disk, one file per report, read only for the passages a query scores.
 
 A library's word-piece vectors outgrow memory long before its passage vectors do (a
-report holds ~9,000 word-piece vectors against ~200 passage vectors). Each part's
-``.npy`` file is memory-mapped, and a query reads the rows of its candidates alone:
-the operating system keeps the pages in use and drops the rest, so serving memory
-stays flat as the library grows.
+report holds ~9,000 word-piece vectors against ~200 passage vectors). They stay in
+each part's ``.npy`` file; a query reads the rows of its candidates alone, with
+``pread`` into a buffer of its own. Reads come from the operating system's page cache
+once warm, and the process holds only what the query in hand needs: serving memory
+stays flat as the library grows (a memory map would also do, but every page it ever
+touched would count in the process's resident memory).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,42 +30,60 @@ def ranges_to_rows(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + np.repeat(shift, lengths)
 
 
+class _NpyFile:
+    """One 2-D ``.npy`` file opened for reading rows at a time."""
+
+    def __init__(self, path: Path, dim: int) -> None:
+        header = np.load(path, mmap_mode="r", allow_pickle=False)  # reads the header, maps nothing in
+        shape, dtype, offset = header.shape, header.dtype, header.offset
+        fortran = header.flags.f_contiguous and not header.flags.c_contiguous
+        del header
+        if fortran or len(shape) != 2 or shape[1] != dim:
+            raise ValueError(f"{path.name} holds {shape} vectors, not rows of {dim}")
+        self.rows, self.dtype, self.offset = int(shape[0]), dtype, int(offset)
+        self.row_bytes = dim * dtype.itemsize
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` (a fresh, writable array)."""
+        out = np.empty((stop - start, self.row_bytes // self.dtype.itemsize), dtype=self.dtype)
+        want, at = out.nbytes, self.offset + start * self.row_bytes
+        view = memoryview(out.data).cast("B")
+        done = 0
+        while done < want:
+            got = os.preadv(self._fd, [view[done:]], at + done)
+            if got <= 0:
+                raise OSError(f"the file ended {want - done} bytes early")
+            done += got
+        return out
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+    def __del__(self) -> None:
+        self.close()
+
+
 class PartedRows:
     """The rows of one array split over per-part files, addressed as if concatenated."""
 
-    def __init__(self, arrays: Sequence[np.ndarray], dim: int) -> None:
-        self._arrays = list(arrays)
+    def __init__(self, files: Sequence[Path], dim: int) -> None:
         self.dim = dim
-        sizes = [len(a) for a in self._arrays]
+        self._files = [_NpyFile(Path(f), dim) for f in files]
+        sizes = [f.rows for f in self._files]
         #: Where each part's rows start in the concatenation (and the total at the end).
         self.bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-
-    @classmethod
-    def open(cls, files: Sequence[Path], dim: int) -> PartedRows:
-        """Memory-map each file (copy-on-write: nothing is ever written back, and torch
-        can wrap the pages without copying them first)."""
-        return cls([np.load(f, mmap_mode="c", allow_pickle=False) for f in files], dim)
 
     def __len__(self) -> int:
         return int(self.bounds[-1])
 
-    def by_part(self, rows: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """``(positions in rows, float32 vectors)`` for the rows in each part, part by
-        part; ``rows`` ascending keeps each part's reads in file order."""
-        rows = np.asarray(rows, dtype=np.int64)
-        if not len(rows):
-            return
-        parts = np.searchsorted(self.bounds, rows, side="right") - 1
-        for part in np.unique(parts):
-            where = np.flatnonzero(parts == part)
-            local = rows[where] - self.bounds[part]
-            yield where, np.asarray(self._arrays[int(part)][local], dtype=np.float32)
-
     def take_ranges(self, starts: np.ndarray, ends: np.ndarray) -> Any:
         """The rows of the ranges ``starts[i]:ends[i]``, back to back, as one float32
-        torch tensor. Adjacent ranges are read as one run, each run straight from the
-        mapped file: a whole report is one read, and torch widens float16 to float32
-        several times faster than numpy does."""
+        torch tensor. Adjacent ranges are read as one run (a whole report is one read
+        per part), and torch widens float16 to float32 several times faster than
+        numpy does."""
         import torch
 
         starts = np.asarray(starts, dtype=np.int64)
@@ -72,26 +93,22 @@ class PartedRows:
         out = torch.empty((int((ends - starts).sum()), self.dim), dtype=torch.float32)
         if not len(starts):
             return out
-        # Runs: a range that begins where the previous one ended continues it; a part's
-        # end always ends a run.
+        # Runs: a range that begins where the previous one ended continues it.
         cut = np.flatnonzero(starts[1:] != ends[:-1]) + 1
         run_starts = np.concatenate([starts[:1], starts[cut]])
         run_ends = np.concatenate([ends[cut - 1], ends[-1:]])
         at = 0
         for a, b in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
-            while a < b:
+            while a < b:  # a run may cross from one part into the next
                 part = int(np.searchsorted(self.bounds, a, side="right")) - 1
                 stop = min(b, int(self.bounds[part + 1]))
                 base = int(self.bounds[part])
-                block = torch.from_numpy(self._arrays[part][a - base : stop - base])
+                block = torch.from_numpy(self._files[part].read(a - base, stop - base))
                 out[at : at + stop - a].copy_(block)
                 at += stop - a
                 a = stop
         return out
 
-    def take(self, rows: np.ndarray) -> np.ndarray:
-        """The vectors of ``rows`` as one float32 matrix, in the order given."""
-        out = np.zeros((len(rows), self.dim), dtype=np.float32)
-        for where, vectors in self.by_part(rows):
-            out[where] = vectors
-        return out
+    def close(self) -> None:
+        for f in self._files:
+            f.close()
