@@ -6,6 +6,7 @@ and :mod:`peel_search.web.render` into HTML. Invalid input raises :class:`QueryE
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -183,12 +184,20 @@ def _grades_by_section(index: Any) -> dict[tuple[str, tuple[str, ...]], str]:
 def section_rows(index: Any) -> list[SectionRow]:
     """Every heading in report order, with its page, the passages under it and its grade."""
     grades = _grades_by_section(index)
+    # Passages under each heading: a passage counts under every heading of its path.
+    counts: Counter[tuple[str, tuple[str, ...]]] = Counter(
+        (c.report_id, tuple(c.section[:depth]))
+        for c in index.chunks
+        for depth in range(1, len(c.section) + 1)
+    )
     rows: list[SectionRow] = []
     for report in index.reports:
         for s in report["sections"]:
             path = tuple(s["path"])
-            count = sum(
-                1 for c in index.chunks if c.report_id == report["report_id"] and _under(c.section, path)
+            count = (
+                counts[(report["report_id"], path)]
+                if path
+                else sum(1 for c in index.chunks if c.report_id == report["report_id"])
             )
             grade = grades.get((report["report_id"], path), "")
             number = len(rows) + 1
