@@ -419,3 +419,54 @@ def test_dev_set_figures_match_the_faiss_backend(index, synced, built_index_dir)
         index.use_first_stage(before)
         index.first_stage_depth, index.whole_scope = depth, whole
     assert abs(milvus - faiss) <= 0.01, (faiss, milvus)
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+
+def _cli(capsys, *argv):
+    from peel_search.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.models
+def test_the_command_line_searches_through_milvus(capsys, index_copy, tmp_path):
+    """``--backend milvus`` syncs the collections on first use and answers as the default
+    backend does (one report is scored whole, so exactly)."""
+    folder, corpus = index_copy
+    common = ["--index", folder, "--corpus", corpus]
+    question = "how does the force assess risk for missing children?"
+    code, _, err = _cli(capsys, "index", *common, "--backend", "milvus", "--milvus-uri", tmp_path / "m.db")
+    assert code == 0, err
+    code, via_milvus, err = _cli(
+        capsys,
+        "search",
+        question,
+        *common,
+        "--format",
+        "json",
+        "--backend",
+        "milvus",
+        "--milvus-uri",
+        tmp_path / "m.db",
+    )
+    assert code == 0, err
+    code, via_faiss, _ = _cli(capsys, "search", question, *common, "--format", "json")
+    ranked = [[(h["id"], h["score"]) for h in json.loads(out)["hits"]] for out in (via_milvus, via_faiss)]
+    assert ranked[0] and ranked[0] == ranked[1]
+
+
+def test_backend_choices_are_checked_in_one_line(capsys, index_copy):
+    from peel_search.retrieve.backend import Backend
+
+    folder, corpus = index_copy
+    code, _, err = _cli(capsys, "search", "x", "--index", folder, "--corpus", corpus, "--backend", "solr")
+    assert code == 2 and len(err.splitlines()) == 1 and "invalid choice" in err
+    with pytest.raises(QueryError, match="--milvus-uri goes with --backend milvus"):
+        Backend.of("faiss", "http://localhost:19530")
+    with pytest.raises(QueryError, match="unknown backend"):
+        Backend.of("elastic")
+    assert Backend.of("milvus").uri_for(Path("/data/index")) == "/data/index.milvus.db"
