@@ -243,8 +243,8 @@ class SearchIndex:
         manifest: store.Manifest,
         rows: list[dict[str, Any]],
         reports: list[dict[str, Any]],
-        dense: np.ndarray,
-        windows: np.ndarray,
+        dense: PartedRows,
+        windows: PartedRows,
         sentences: PartedRows,
         lexical: Any,
         tokens: PartedRows,
@@ -257,10 +257,11 @@ class SearchIndex:
         self.citations: list[str] = [r["citation"] for r in rows]
         self.sentence_spans: list[list[Span]] = [[(int(a), int(b)) for a, b in r["sentences"]] for r in rows]
         self.reports = reports
-        #: Passage and sentence-in-context vectors, in memory (the first stage scans them);
-        #: sentences alone and word-pieces stay on disk, read for the passages scored.
-        self._dense = np.ascontiguousarray(dense, dtype=np.float32)
-        self._windows = np.ascontiguousarray(windows, dtype=np.float32)
+        #: Every vector stays on disk, read for the passages a query scores closely; the
+        #: first stage keeps its own compact copy of the passage and sentence-in-context
+        #: vectors (see :class:`.candidates.LocalFirstStage`).
+        self._dense = dense
+        self._windows = windows
         self._sentences = sentences
         self._lexical = lexical
         self._tokens = tokens
@@ -309,7 +310,7 @@ class SearchIndex:
         ):
             raise IndexCorruptError(f"{folder}: vector counts do not match the passages", store.REBUILD)
         self._first_stage: FirstStage = LocalFirstStage(
-            lexical, self._dense, self._windows, self._sentence_owner
+            lexical, _everything(dense), _everything(windows), self._sentence_owner
         )
         #: Passages each first-stage source contributes; ``None`` scores every passage in
         #: scope (exact, and the cost grows with the library). See :mod:`.candidates`.
@@ -353,10 +354,6 @@ class SearchIndex:
             reports = json.loads((folder / store.REPORTS).read_text(encoding="utf-8"))
             parts = [folder / part for part in store.part_folders(manifest)]
 
-            def stacked(name: str) -> np.ndarray:
-                arrays = [np.load(part / name, allow_pickle=False) for part in parts]
-                return np.concatenate(arrays) if arrays else np.zeros((0, manifest.embedding_dim), np.float32)
-
             def on_disk(name: str) -> PartedRows:
                 return PartedRows([part / name for part in parts], manifest.embedding_dim)
 
@@ -369,8 +366,8 @@ class SearchIndex:
                 manifest,
                 rows,
                 reports,
-                stacked(store.DENSE),
-                stacked(store.WINDOWS),
+                on_disk(store.DENSE),
+                on_disk(store.WINDOWS),
                 on_disk(store.SENTENCES),
                 LexicalIndex.load(folder / store.BM25_DIR),
                 on_disk(store.TOKENS),
@@ -815,12 +812,16 @@ class SearchIndex:
     ) -> dict[str, np.ndarray]:
         """The signals of :meth:`score` for the passages in ``candidates`` (``-inf``
         elsewhere; BM25 is cheap and scored everywhere)."""
+        import torch
+
         chosen = np.flatnonzero(candidates)
         q = query.vector
         dense = np.full(self.size, -np.inf)
-        dense[chosen] = self._dense[chosen] @ q
-        rows = ranges_to_rows(self._sentence_first[chosen], self._sentence_first[chosen + 1])
-        sentence = max_pool(self._windows[rows] @ q, self._sentence_owner[rows], self.size, fill=-np.inf)
+        dense[chosen] = (self._dense.take_ranges(chosen, chosen + 1) @ torch.from_numpy(q)).numpy()
+        starts, ends = self._sentence_first[chosen], self._sentence_first[chosen + 1]
+        windows = (self._windows.take_ranges(starts, ends) @ torch.from_numpy(q)).numpy()
+        owners = self._sentence_owner[ranges_to_rows(starts, ends)]
+        sentence = max_pool(windows, owners, self.size, fill=-np.inf)
         df, documents = self._token_statistics(within)
         weights = idf_weights(query.pieces, df, documents)
         tokens = np.full(self.size, -np.inf)
@@ -1227,6 +1228,11 @@ def _describe(scope: ReportScope) -> str:
     parts += [f"force {', '.join(scope.forces)}"] if scope.forces else []
     parts += [f"year {', '.join(scope.years)}"] if scope.years else []
     return " and ".join(parts)
+
+
+def _everything(rows: PartedRows) -> np.ndarray:
+    """Every row of ``rows`` in memory, as float32 (to build an in-memory index from)."""
+    return np.asarray(rows.take_ranges(np.array([0]), np.array([len(rows)])).numpy())
 
 
 def open_index(
