@@ -25,10 +25,9 @@ run), cached under bench/.cache/library-N/ (see bench/library.py). For each size
   index, warm it up (`warm_up()` and a few queries), then every dev question, `--rounds`
   times, unrestricted ("all") and restricted to the bundled report ("one",
   ``reports="peel-2015-effectiveness-west-midlands"``): p50 and p95 in ms. Then VmRSS,
-  VmHWM, RssAnon and RssFile from /proc/self/status (file-backed pages are the index's
-  memory-mapped vectors: the kernel can drop them). Threads as in bench/speed.py: none
-  set here (`SearchIndex.load` gives OpenMP one thread, and torch shares OpenMP's
-  setting: the thread count torch ended with is printed);
+  VmHWM, RssAnon and RssFile from /proc/self/status (file-backed pages are mostly the
+  libraries' code: vectors are read with pread, not mapped). Threads as in
+  bench/speed.py: none set here (the thread count torch ended with is printed);
 - quality: hit@5 and MRR@10 on the dev set (bench/quality.py's `evaluate`), unrestricted
   and restricted to the bundled report. On one report both are the dev-set figures;
   unrestricted on a library, a passage of another report holding the gold text counts
@@ -37,13 +36,13 @@ run), cached under bench/.cache/library-N/ (see bench/library.py). For each size
 Then, at the largest size, the design rows, one per choice of the scaling design:
 - the first stage's depth (``SearchIndex.first_stage_depth``; "all" scores every passage
   in scope, the design before the first stage): the same latencies and quality per depth;
-- exact scan or HNSW graph (``candidates.HNSW_MIN_VECTORS``): in a fresh process, the
-  unrestricted first stage's search of the sentence vectors (8 x the default depth
-  nearest), an exact scan over a quarter, half and all of the library's vectors against an
-  HNSW graph over all of them: ms per query, the graph's recall and the time to make it
-  (which a load pays), and the vector count where the two cost the same;
-- the embedding cache: its hits and misses in each build; the memory-mapped vectors:
-  RssFile apart from RssAnon.
+- exact scan, 8-bit codes or HNSW graph (``candidates.HNSW_MIN_VECTORS``): in a fresh
+  process, the unrestricted first stage's search of the sentence vectors (8 x the default
+  depth nearest): an exact float32 scan over a quarter, half and all of the library's
+  vectors, a scan of 8-bit codes (the default) and an HNSW graph over all of them: ms per
+  query, recall of the exact result, the graph's time to make (which a load pays), and
+  the vector count where scan and graph cost the same;
+- the embedding cache: its hits and misses in each build; RssFile apart from RssAnon.
 
 Printed: one table (reports, passages, build s, index MB, load s, RSS MB, p50 and p95 both
 ways), the same table as ratios to the first row (absolute timings drift between machines;
@@ -321,7 +320,7 @@ def hnsw_worker(reports: int, questions_path: Path) -> None:
     from peel_search.retrieve.candidates import DEFAULT_DEPTH
     from quality import load_questions
 
-    faiss.omp_set_num_threads(1)  # as SearchIndex.load sets it
+    faiss.omp_set_num_threads(1)  # one query at a time, as a search asks
     index_dir, _ = library_folders(reports)
     manifest = store.read_manifest(index_dir)
     parts = [index_dir / part / store.WINDOWS for part in store.part_folders(manifest)]
@@ -337,6 +336,11 @@ def hnsw_worker(reports: int, questions_path: Path) -> None:
         flat = faiss.IndexFlatIP(vectors.shape[1])
         flat.add(vectors[:n])
         flat_rows.append({"vectors": n, "ms": query_ms(flat, queries, k)})
+    codes = faiss.IndexScalarQuantizer(
+        vectors.shape[1], faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    codes.train(vectors)
+    codes.add(vectors)
     began = time.perf_counter()
     graph = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
     graph.hnsw.efSearch = HNSW_EF_SEARCH
@@ -344,11 +348,21 @@ def hnsw_worker(reports: int, questions_path: Path) -> None:
     build_s = time.perf_counter() - began
     _, exact = flat.search(queries, k)
     _, approx = graph.search(queries, k)
-    recall = float(np.mean([len(set(a) & set(b)) / k for a, b in zip(exact, approx, strict=True)]))
+    _, coded = codes.search(queries, k)
+
+    def recall_of(found: Any) -> float:
+        return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(exact, found, strict=True)]))
+
+    recall = recall_of(approx)
     figures = {
         "k": k,
         "vectors": len(vectors),
         "flat": flat_rows,
+        "codes": {
+            "ms": query_ms(codes, queries, k),
+            "recall": recall_of(coded),
+            "mb": codes.sa_code_size() * len(vectors) / 1e6,
+        },
         "hnsw": {
             "vectors": len(vectors),
             "ms": query_ms(graph, queries, k),
@@ -713,7 +727,14 @@ def print_hnsw(figures: dict[str, Any], size: Size) -> None:
         print(f"  not measured: {figures['vectors']:,} vectors, too few next to {k} (run a larger size)")
         return
     for row in figures["flat"]:
-        print(f"  exact scan   {row['vectors']:>9,} vectors {row['ms']:>7.2f} ms")
+        print(f"  exact scan   {row['vectors']:>9,} vectors {row['ms']:>7.2f} ms (float32)")
+    codes = figures.get("codes")
+    if codes:
+        print(
+            f"  8-bit codes  {figures['vectors']:>9,} vectors {codes['ms']:>7.2f} ms, recall of the exact {k} "
+            f"{codes['recall']:.3f}, {codes['mb']:.1f} MB held (float32: {figures['vectors'] * 384 * 4 / 1e6:.1f} MB)"
+            " <- the default first stage"
+        )
     per_vector_s = graph["build_s"] / graph["vectors"]
     print(
         f"  HNSW graph   {graph['vectors']:>9,} vectors {graph['ms']:>7.2f} ms, recall of the exact {k} "
@@ -815,8 +836,8 @@ def assumptions(sizes: list[Size], at_sentences: float) -> list[str]:
             if above
             else f"{PROJECT_TO:,} reports stay below it: the exact scan and the linear fit hold;"
         ),
-        "- memory-mapped vectors count in RSS as far as the timed queries touched them (the kernel can",
-        "  drop file-backed pages under pressure).",
+        "- vectors other than the first stage's 8-bit codes stay on disk and are read per query (pread):",
+        "  they sit in the page cache, not in the process's memory.",
     ]
     ratio = sizes[-1].passages / sizes[0].passages
     if ratio < 10:
