@@ -80,7 +80,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from library import BUNDLED_ID, disk_usage, library_folders, write_corpus  # noqa: E402
+from library import BUNDLED_ID, CACHE, disk_usage, library_folders, write_corpus  # noqa: E402
 
 DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
 DEFAULT_SIZES = (1, 10, 100)
@@ -95,6 +95,8 @@ TARGET_RSS_MB = 1536.0
 TARGET_INDEX_MB_PER_REPORT = 15.0
 TARGET_HIT5, TARGET_MRR10 = 0.950, 0.840
 BUILD_RECORD = "scale-build.json"
+#: The embedding cache every library size shares.
+SHARED_CACHE = CACHE / "embeddings.sqlite"
 CACHE_SUFFIXES = (".sqlite", ".sqlite3", ".db", ".sqlite-wal", ".sqlite-shm", ".db-wal", ".db-shm")
 WARM_QUERIES = 3
 #: The HNSW graph's settings, as ``peel_search.retrieve.candidates._faiss_index`` makes it.
@@ -151,13 +153,15 @@ def throttled(every_s: float) -> Callable[[str], None]:
 
 
 def build_options(rebuild: bool, no_cache: bool) -> dict[str, Any]:
-    """Keyword arguments of `build_index`: ``reuse=False`` to re-index every report,
-    ``cache=False`` to leave the embedding cache out (when this build_index has one)."""
+    """Keyword arguments of `build_index`: ``reuse=False`` to re-index every report; the
+    embedding cache shared by every library size (``bench/.cache/embeddings.sqlite``: a
+    text seen in a smaller library is not embedded again), or ``cache=False`` to leave it
+    out."""
     from peel_search.index.build import build_index
 
     options: dict[str, Any] = {"reuse": not rebuild}
-    if no_cache and "cache" in inspect.signature(build_index).parameters:
-        options["cache"] = False
+    if "cache" in inspect.signature(build_index).parameters:
+        options["cache"] = False if no_cache else SHARED_CACHE
     return options
 
 
