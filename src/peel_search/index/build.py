@@ -13,19 +13,20 @@ Heavy models are passed in or loaded on first use, and only when a report needs 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..citation import format_citation
@@ -35,10 +36,13 @@ from ..ingest.chunk import DEFAULT_CONFIG, ChunkConfig, chunk_report
 from ..ingest.corpus import CorpusFile, CorpusNote, corpus_fingerprint, read_corpus, read_overrides
 from ..ingest.metadata import read_metadata
 from ..ingest.text import sentence_spans
-from ..types import Chunk, Citation, Report, ReportMeta
+from ..types import Chunk, Citation, Report, ReportMeta, Span
 from . import store
 from .dedupe import near_duplicate_groups
 from .represent import dense_text, lexical_text, sentence_windows
+
+if TYPE_CHECKING:
+    from .embed_cache import EmbeddingCache, PassageVectors
 
 Progress = Callable[[str], None]
 
@@ -46,13 +50,23 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True)
 class BuildResult:
     """What a build did: where the index is, what it holds, what was skipped, and
-    which reports were processed (the others were reused from the previous index)."""
+    which reports were processed (the others were reused from the previous index).
+
+    ``timings`` holds the seconds spent in each stage, summed over the processed
+    reports ("parse", "chunk", "load models", "tag", "embed passages", "embed
+    sentences", "cache", "write") or over the build ("read corpus", "reuse parts",
+    "assemble", "commit"). ``cache_hits`` counts the texts whose vectors came from the
+    embedding cache, ``cache_misses`` those embedded (every text when the cache is off).
+    """
 
     path: Path
     manifest: store.Manifest
     notes: tuple[CorpusNote, ...]
     processed: tuple[str, ...] = ()
     reused: tuple[str, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+    cache_hits: int = 0
+    cache_misses: int = 0
 
 
 def citation_for(meta: ReportMeta, chunk: Chunk) -> str:
@@ -192,44 +206,86 @@ def _reusable_parts(out_dir: Path) -> dict[str, Path]:
 # -- one report -> one part ----------------------------------------------------------------
 
 
+class _Tally:
+    """Seconds per stage, and texts found in the embedding cache or embedded, over a build."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.hits = 0
+        self.misses = 0
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - began
+
+
 def _in_batches(
-    fn: Callable[[list[str]], Sequence[Any]],
-    texts: Sequence[str],
+    fn: Callable[[list[Any]], Sequence[Any]],
+    items: Sequence[Any],
     tick: Callable[[int], None],
-    batch: int = 64,
+    size: Callable[[Any], int] = len,
+    batch: int = 256,
 ) -> list[Any]:
-    """``fn`` over ``texts`` in batches, calling ``tick`` with the count done after each."""
-    out: list[Any] = []
-    for i in range(0, len(texts), batch):
-        out.extend(fn(list(texts[i : i + batch])))
-        tick(min(len(texts), i + batch))
+    """``fn`` over ``items``, smallest first in batches of similar ``size`` (the model
+    pads a batch to its longest text), calling ``tick`` with the count done after each.
+    The results are in the order of ``items``."""
+    order = sorted(range(len(items)), key=lambda i: size(items[i]))
+    out: list[Any] = [None] * len(items)
+    for start in range(0, len(order), batch):
+        chunk = order[start : start + batch]
+        for i, result in zip(chunk, fn([items[i] for i in chunk]), strict=True):
+            out[i] = result
+        tick(min(len(items), start + batch))
     return out
 
 
-def _token_matrix(encoded: Sequence[tuple[Any, list[str], Any]], dim: int) -> tuple[Any, Any, dict[str, int]]:
+def _passage_vectors(encoded: tuple[Any, list[str], Any], dim: int) -> PassageVectors:
+    """What the index keeps of a passage's forward pass: the pooled vector, and the
+    word-pieces worth matching with their L2-normalised vectors as float16."""
+    import numpy as np
+
+    from .embed_cache import PassageVectors
+    from .interaction import content_positions, normalise_rows
+
+    pooled, pieces, vectors = encoded
+    keep = content_positions(pieces)
+    tokens = normalise_rows(vectors[keep]) if keep else np.zeros((0, dim), dtype=np.float32)
+    return PassageVectors(
+        np.asarray(pooled, dtype=np.float32), tuple(pieces[i] for i in keep), tokens.astype(np.float16)
+    )
+
+
+def _token_matrix(passages: Sequence[PassageVectors], dim: int) -> tuple[Any, Any, dict[str, int]]:
     """Content word-piece vectors of every passage, back to back, with offsets and df."""
     import numpy as np
 
-    from .interaction import content_positions, document_frequencies, normalise_rows
+    from .interaction import document_frequencies
 
-    kept_pieces: list[list[str]] = []
-    blocks = []
-    offsets = [0]
-    for _, pieces, vectors in encoded:
-        keep = content_positions(pieces)
-        kept_pieces.append([pieces[i] for i in keep])
-        blocks.append(normalise_rows(vectors[keep]) if keep else np.zeros((0, dim), dtype=np.float32))
-        offsets.append(offsets[-1] + len(keep))
-    matrix = np.vstack(blocks) if blocks else np.zeros((0, dim), dtype=np.float32)
-    return matrix.astype(np.float16), np.asarray(offsets, dtype=np.int64), document_frequencies(kept_pieces)
+    offsets = np.cumsum([0, *(len(p.pieces) for p in passages)], dtype=np.int64)
+    matrix = np.vstack([p.tokens for p in passages]) if passages else np.zeros((0, dim), dtype=np.float16)
+    return matrix.astype(np.float16), offsets, document_frequencies([p.pieces for p in passages])
+
+
+def _stacked(vectors: Sequence[Any], dim: int) -> Any:
+    import numpy as np
+
+    return np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dim), dtype=np.float32)
 
 
 class _Models:
-    """The spaCy pipeline and the embedder, loaded once and only if a report needs them."""
+    """The spaCy pipeline, the embedder and the embedding cache: loaded or opened once,
+    and only if a report needs them."""
 
-    def __init__(self, embedder: Any) -> None:
+    def __init__(self, embedder: Any, cache_path: Path | None, warn: Callable[[str], None]) -> None:
         self._embedder = embedder
         self._nlp: Any = None
+        self._cache_path = cache_path
+        self._cache: EmbeddingCache | None = None
+        self._warn = warn
 
     @property
     def embedder(self) -> Any:
@@ -248,9 +304,136 @@ class _Models:
             use_definitions(self._nlp, definitions)
         return self._nlp
 
+    @property
+    def cache(self) -> EmbeddingCache | None:
+        """The embedding cache for this build's embedder, or None when the build has none."""
+        if self._cache is None and self._cache_path is not None:
+            from .embed_cache import EmbeddingCache
+
+            self._cache = EmbeddingCache(self._cache_path, self.embedder.name, self.embedder.dim, self._warn)
+        return self._cache
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+
+
+def _windows_and_spans(sentences: list[str]) -> list[tuple[str, Span]]:
+    """Each sentence's window (:func:`~.represent.sentence_windows`: the sentence with a
+    neighbour either side) and where in it the sentence stands."""
+    out = []
+    for i, (window, sentence) in enumerate(zip(sentence_windows(sentences), sentences, strict=True)):
+        start = len(" ".join(sentences[max(0, i - 1) : i])) + (1 if i else 0)
+        if window[start : start + len(sentence)] != sentence:  # windows made otherwise
+            start = window.find(sentence)
+        out.append((window, (start, start + len(sentence))))
+    return out
+
+
+class _ReportEmbedder:
+    """Vectors of one report's texts: from the embedding cache where it holds them, else
+    embedded (each distinct text once) and then kept there. Adds the seconds per stage
+    and the texts found or embedded to ``tally``."""
+
+    def __init__(
+        self, embedder: Any, cache: EmbeddingCache | None, tally: _Tally, status: Callable[[str], None]
+    ) -> None:
+        self._embedder = embedder
+        self._cache = cache
+        self._tally = tally
+        self._status = status
+
+    def passages(self, texts: list[str]) -> list[PassageVectors]:
+        """Each passage text's pooled vector and content word-pieces with their vectors."""
+        from .embed_cache import PASSAGE
+
+        def embed(todo: list[str]) -> list[PassageVectors]:
+            encoded = _in_batches(self._embedder.encode_tokens, todo, self._tick("passages", len(todo)))
+            return [_passage_vectors(e, self._embedder.dim) for e in encoded]
+
+        found = self._cached(PASSAGE, texts, embed, "embed passages")
+        return [found[t] for t in texts]
+
+    def sentences(self, windows: list[tuple[str, Span]]) -> tuple[list[Any], list[Any]]:
+        """For each sentence, given as its window and its place there: the window's vector
+        and the sentence's own. The sentence's is read off the window's forward pass (the
+        mean of its word-pieces there) when the embedder can (``encode_in_context``);
+        else the sentence is embedded alone."""
+        from .embed_cache import SPAN_IN_CONTEXT, TEXT
+
+        window_texts = [w for w, _ in windows]
+        read_in_context = getattr(self._embedder, "encode_in_context", None)
+        if read_in_context is None:
+            alone = [w[slice(*span)] for w, span in windows]
+            found = self._cached(TEXT, window_texts + alone, self._encode("sentences"), "embed sentences")
+            return [found[w] for w in window_texts], [found[s] for s in alone]
+
+        keys = [f"{a}:{b}:{w}" for w, (a, b) in windows]
+        pairs = dict(zip(keys, windows, strict=True))
+        whole: dict[str, Any] = {}
+
+        def read(todo: list[str]) -> list[Any]:
+            encode = partial(_read_in_context, read_in_context)
+            tick = self._tick("sentences", len(todo))
+            found = _in_batches(encode, [pairs[k] for k in todo], tick, size=_text_length)
+            whole.update((pairs[k][0], vectors[0]) for k, vectors in zip(todo, found, strict=True))
+            return [vectors[1] for vectors in found]
+
+        def windows_alone(todo: list[str]) -> list[Any]:
+            rest = [w for w in todo if w not in whole]  # a sentence found in the cache, its window not
+            whole.update(zip(rest, self._encode("sentences")(rest), strict=True))
+            return [whole[w] for w in todo]
+
+        in_context = self._cached(SPAN_IN_CONTEXT, keys, read, "embed sentences")
+        by_window = self._cached(TEXT, window_texts, windows_alone, "embed sentences")
+        return [by_window[w] for w in window_texts], [in_context[k] for k in keys]
+
+    def _encode(self, what: str) -> Callable[[list[str]], list[Any]]:
+        return lambda todo: _in_batches(self._embedder.encode, todo, self._tick(what, len(todo)))
+
+    def _tick(self, what: str, total: int) -> Callable[[int], None]:
+        return lambda n: self._status(f"embedding {what} {100 * n // max(1, total)}%")
+
+    def _cached(
+        self, kind: str, keys: Sequence[str], compute: Callable[[list[str]], Sequence[Any]], stage: str
+    ) -> dict[str, Any]:
+        """``{key: value}`` for the distinct ``keys``: the cache's where it holds them,
+        else ``compute``'s (timed as ``stage``), which the cache then keeps."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Any] = {}
+        if self._cache is not None:
+            with self._tally.stage("cache"):
+                found = self._cache.lookup(kind, wanted)
+        todo = [k for k in wanted if k not in found]
+        with self._tally.stage(stage):
+            fresh = dict(zip(todo, compute(todo), strict=True)) if todo else {}
+        if self._cache is not None:
+            with self._tally.stage("cache"):
+                self._cache.keep(kind, fresh)
+        self._tally.hits += len(found)
+        self._tally.misses += len(fresh)
+        return {**found, **fresh}
+
+
+def _read_in_context(
+    encode: Callable[[list[str], list[Span]], tuple[Any, Any]], pairs: list[tuple[str, Span]]
+) -> list[tuple[Any, Any]]:
+    """``(text vector, span vector)`` of each ``(text, span)``, by ``encode_in_context``."""
+    whole, parts = encode([text for text, _ in pairs], [span for _, span in pairs])
+    return list(zip(whole, parts, strict=True))
+
+
+def _text_length(pair: tuple[str, Span]) -> int:
+    return len(pair[0])
+
 
 def _write_part(
-    f: CorpusFile, config: ChunkConfig, models: _Models, folder: Path, status: Callable[[str], None]
+    f: CorpusFile,
+    config: ChunkConfig,
+    models: _Models,
+    folder: Path,
+    status: Callable[[str], None],
+    tally: _Tally,
 ) -> Report:
     """Parse, chunk, tag and embed one report into ``folder``; returns the parsed report."""
     import numpy as np
@@ -261,80 +444,76 @@ def _write_part(
 
     status("parsing")
     from_pdf = f.source_format == "pdf"
-    report = parse_report(f.text, f.report_id, page_numbers=f.page_numbers if from_pdf else None)
-    chunks = chunk_report(report, config)
-    definitions = {**gazetteer_acronyms(), **find_definitions([c.text for c in chunks])}
+    with tally.stage("parse"):
+        report = parse_report(f.text, f.report_id, page_numbers=f.page_numbers if from_pdf else None)
+    with tally.stage("chunk"):
+        chunks = chunk_report(report, config)
+        definitions = {**gazetteer_acronyms(), **find_definitions([c.text for c in chunks])}
     status("tagging entities")
-    chunks = tag_chunks(models.nlp(definitions), chunks)
-    sentences = [sentence_spans(c.text) or [(0, len(c.text))] for c in chunks]
-    sentence_texts = [c.text[s:e] for c, spans in zip(chunks, sentences, strict=True) for s, e in spans]
-    window_texts = [
-        window
-        for c, spans in zip(chunks, sentences, strict=True)
-        for window in sentence_windows([c.text[s:e] for s, e in spans])
-    ]
-    embedder = models.embedder
-    total = len(chunks) + len(window_texts) + len(sentence_texts)
-    done = 0
-
-    def tick(what: str) -> Callable[[int], None]:
-        base = done
-        return lambda n: status(f"embedding {what} {100 * (base + n) // max(1, total)}%")
-
-    def vectors(texts: list[str], what: str) -> Any:
-        found = _in_batches(embedder.encode, texts, tick(what))
-        return np.asarray(found, dtype=np.float32).reshape(-1, embedder.dim)
-
+    with tally.stage("load models"):
+        nlp = models.nlp(definitions)
+    with tally.stage("tag"):
+        chunks = tag_chunks(nlp, chunks)
+    with tally.stage("chunk"):
+        sentences = [sentence_spans(c.text) or [(0, len(c.text))] for c in chunks]
+        windows = [
+            window
+            for c, spans in zip(chunks, sentences, strict=True)
+            for window in _windows_and_spans([c.text[s:e] for s, e in spans])
+        ]
+    with tally.stage("load models"):
+        embedding = _ReportEmbedder(models.embedder, models.cache, tally, status)
+        dim = models.embedder.dim
     with all_cores():
-        encoded = _in_batches(embedder.encode_tokens, [dense_text(c) for c in chunks], tick("passages"))
-        done += len(chunks)
-        window_vectors = vectors(window_texts, "sentences in context")
-        done += len(window_texts)
-        sentence_vectors = vectors(sentence_texts, "sentences")
-    dense = np.vstack([e[0] for e in encoded]) if encoded else np.zeros((0, embedder.dim), np.float32)
-    tokens, token_offsets, token_df = _token_matrix(encoded, embedder.dim)
+        passages = embedding.passages([dense_text(c) for c in chunks])
+        window_vectors, sentence_vectors = embedding.sentences(windows)
 
-    folder.mkdir(parents=True)
-    rows = [
-        {
-            "id": c.id,
-            "report_id": c.report_id,
-            "kind": c.kind,
-            "text": c.text,
-            "section": list(c.section),
-            "page": c.page,
-            "paragraph": c.paragraph,
-            "start": c.start,
-            "end": c.end,
-            "spans": [list(s) for s in c.spans],
-            "footnotes": list(c.footnotes),
-            "entities": [asdict(e) for e in c.entities],
-            "label": c.label,
-            "markers": [list(m) for m in c.markers],
-            "sentences": [list(s) for s in sentences[i]],
+    with tally.stage("write"):
+        dense = _stacked([p.pooled for p in passages], dim)
+        tokens, token_offsets, token_df = _token_matrix(passages, dim)
+        folder.mkdir(parents=True)
+        rows = [
+            {
+                "id": c.id,
+                "report_id": c.report_id,
+                "kind": c.kind,
+                "text": c.text,
+                "section": list(c.section),
+                "page": c.page,
+                "paragraph": c.paragraph,
+                "start": c.start,
+                "end": c.end,
+                "spans": [list(s) for s in c.spans],
+                "footnotes": list(c.footnotes),
+                "entities": [asdict(e) for e in c.entities],
+                "label": c.label,
+                "markers": [list(m) for m in c.markers],
+                "sentences": [list(s) for s in sentences[i]],
+            }
+            for i, c in enumerate(chunks)
+        ]
+        store.write_jsonl(folder / store.PART_CHUNKS, rows)
+        record = _report_record(report, definitions)
+        if from_pdf:
+            # The text the chunks' offsets index, kept beside the PDF's checksum (the part's
+            # key), so that citations verify against it: see ingest/text.py.
+            (folder / PART_SOURCE).write_text(f.text, encoding="utf-8")
+            record.update(
+                format="pdf", source_text=PART_SOURCE, pages="read off the PDF", pdf_sha256=f.sha256
+            )
+        else:
+            record.update(format="text", pages="from the contents list, interpolated between headings")
+        store.write_json(folder / store.PART_REPORT, record)
+        arrays = {
+            store.DENSE: dense,
+            store.WINDOWS: _stacked(window_vectors, dim),
+            store.SENTENCES: _stacked(sentence_vectors, dim),
+            store.TOKENS: tokens,
+            store.TOKEN_OFFSETS: token_offsets,
         }
-        for i, c in enumerate(chunks)
-    ]
-    store.write_jsonl(folder / store.PART_CHUNKS, rows)
-    record = _report_record(report, definitions)
-    if from_pdf:
-        # The text the chunks' offsets index, kept beside the PDF's checksum (the part's
-        # key), so that citations verify against it: see ingest/text.py.
-        (folder / PART_SOURCE).write_text(f.text, encoding="utf-8")
-        record.update(format="pdf", source_text=PART_SOURCE, pages="read off the PDF", pdf_sha256=f.sha256)
-    else:
-        record.update(format="text", pages="from the contents list, interpolated between headings")
-    store.write_json(folder / store.PART_REPORT, record)
-    arrays = {
-        store.DENSE: np.asarray(dense, dtype=np.float32),
-        store.WINDOWS: window_vectors,
-        store.SENTENCES: sentence_vectors,
-        store.TOKENS: tokens,
-        store.TOKEN_OFFSETS: token_offsets,
-    }
-    for name, array in arrays.items():
-        np.save(folder / name, array, allow_pickle=False)
-    store.write_json(folder / store.TOKEN_DF, {"documents": len(chunks), "df": token_df})
+        for name, array in arrays.items():
+            np.save(folder / name, array, allow_pickle=False)
+        store.write_json(folder / store.TOKEN_DF, {"documents": len(chunks), "df": token_df})
     return report
 
 
@@ -423,11 +602,16 @@ def build_index(
     progress: Progress | None = None,
     embedder: Any = None,
     reuse: bool = True,
+    cache: bool | str | Path = True,
 ) -> BuildResult:
     """Build the index for every report in ``corpus`` into ``out``, atomically.
 
     Reports whose part in the existing index is still valid are reused, not embedded
-    again (``reuse=False`` processes every report). Raises
+    again (``reuse=False`` processes every report). Text embedded by an earlier build
+    is taken from the embedding cache (see :mod:`~peel_search.index.embed_cache`):
+    ``cache=True`` keeps it beside ``out``, a path puts it there, ``False`` embeds
+    everything and keeps nothing. A cache that cannot be used is named in the notes,
+    never fails the build. Raises
     :class:`~peel_search.errors.CorpusError` when nothing in ``corpus`` is usable (an
     existing index is left in place) and :class:`~peel_search.errors.IndexLockedError`
     when another build holds the lock.
@@ -435,19 +619,28 @@ def build_index(
     from ..models import EMBEDDING_DIM, EMBEDDING_MODEL, spacy_model_id
 
     began = time.perf_counter()
+    tally = _Tally()
     corpus_dir, out_dir = Path(corpus), Path(out)
     say = progress or (lambda message: None)
-    seen = corpus_fingerprint(corpus_dir)
-    files, notes = read_corpus(corpus_dir)
-    overrides, override_notes = read_overrides(corpus_dir, files)
+    with tally.stage("read corpus"):
+        seen = corpus_fingerprint(corpus_dir)
+        files, notes = read_corpus(corpus_dir)
+        overrides, override_notes = read_overrides(corpus_dir, files)
     notes.extend(override_notes)
-    models = _Models(embedder)
+    cache_path = _cache_path(cache, out_dir)
+
+    def cache_trouble(message: str) -> None:
+        say(f"{cache_path}: {message}")
+        notes.append(CorpusNote(str(cache_path), message))
+
+    models = _Models(embedder, cache_path, cache_trouble)
     embedder_name = embedder.name if embedder is not None else EMBEDDING_MODEL
     embedder_dim = embedder.dim if embedder is not None else EMBEDDING_DIM
     spacy_id = spacy_model_id()
-    with store.build_lock(out_dir):
+    with store.build_lock(out_dir), contextlib.closing(models):
         store.cleanup_stale_staging(out_dir)
-        previous = _reusable_parts(out_dir) if reuse else {}
+        with tally.stage("reuse parts"):
+            previous = _reusable_parts(out_dir) if reuse else {}
         keys = {f.report_id: part_key(f.sha256, f.report_id, embedder_name, spacy_id, config) for f in files}
         todo = [f for f in files if keys[f.report_id] not in previous]
         processed, reused = [], []
@@ -461,7 +654,8 @@ def build_index(
                     part = f"{store.PARTS_DIR}/{f.report_id}"
                     meta = read_metadata(f.text, f.path.name, f.report_id, overrides.get(f.path.name))
                     if keys[f.report_id] in previous:
-                        _link_part(previous[keys[f.report_id]], staged / part)
+                        with tally.stage("reuse parts"):
+                            _link_part(previous[keys[f.report_id]], staged / part)
                         reused.append(f.report_id)
                     else:
                         bar.set_postfix_str(f.path.name, refresh=True)
@@ -470,7 +664,7 @@ def build_index(
                             bar.set_postfix_str(f"{name}: {stage}", refresh=True)
                             say(f"{name}: {stage}")
 
-                        report = _write_part(f, config, models, staged / part, status)
+                        report = _write_part(f, config, models, staged / part, status, tally)
                         if not has_headings(report):
                             notes.append(
                                 CorpusNote(
@@ -482,7 +676,9 @@ def build_index(
                         bar.update(1)
                     parts.append((f, part, meta))
             say("assembling the library")
-            _, chunk_count, sentence_count = _assemble(staged, parts)
+            with tally.stage("assemble"):
+                _, chunk_count, sentence_count = _assemble(staged, parts)
+            committing = time.perf_counter()
             manifest = store.Manifest(
                 format_version=store.FORMAT_VERSION,
                 package_version=__version__,
@@ -512,7 +708,27 @@ def build_index(
                 },
             )
             store.commit(staged, out_dir, manifest)
+            tally.seconds["commit"] = time.perf_counter() - committing
         say(f"index written to {out_dir}: {chunk_count} passages done")
     return BuildResult(
-        path=out_dir, manifest=manifest, notes=tuple(notes), processed=tuple(processed), reused=tuple(reused)
+        path=out_dir,
+        manifest=manifest,
+        notes=tuple(notes),
+        processed=tuple(processed),
+        reused=tuple(reused),
+        timings=dict(tally.seconds),
+        cache_hits=tally.hits,
+        cache_misses=tally.misses,
     )
+
+
+def _cache_path(cache: bool | str | Path, out_dir: Path) -> Path | None:
+    """Where the build's embedding cache is: ``cache`` itself if a path, beside the index
+    folder if True, nowhere if False."""
+    if cache is False:
+        return None
+    if cache is True:
+        from .embed_cache import default_cache_path
+
+        return default_cache_path(out_dir)
+    return Path(cache)
