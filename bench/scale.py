@@ -189,7 +189,7 @@ def build_worker(reports: int, rebuild: bool, no_cache: bool) -> None:
         "sentences": result.manifest.sentence_count,
         "manifest_build_s": result.manifest.build_seconds,
         "details": build_details(result),
-        "options": {k: v for k, v in options.items() if k != "reuse"},
+        "options": {k: str(v) for k, v in options.items() if k != "reuse"},
     }
     print(json.dumps(figures))
 
