@@ -319,10 +319,12 @@ def test_changed_corpus_is_stale_and_open_index_rebuilds(index_copy, fake_models
 
 
 def _leftovers(folder: Path) -> list[str]:
+    """What a build left beside the index other than its lock and its embedding cache
+    (both meant to stay)."""
     return sorted(
         p.name
         for p in folder.parent.iterdir()
-        if p.name.startswith(f".{folder.name}.") and not p.name.endswith(".lock")
+        if p.name.startswith(f".{folder.name}.") and not p.name.endswith((".lock", ".cache"))
     )
 
 
