@@ -9,10 +9,10 @@ so that replacing the index leaves it in place.
 An entry's key is the SHA-256 of the model's name, the kind of vector and the exact
 text. A passage's entry holds what the build keeps of its forward pass: the pooled
 float32 vector, the word-pieces worth matching and their L2-normalised vectors as
-float16 (as the index stores them); a sentence's, alone or in context, its float32
-vector. Each row also names its model and carries a checksum of its values, and the
-sizes of its blobs are checked against the model's dimension: a row that does not
-check out is a miss, never a wrong vector.
+float16 (as the index stores them). A sentence's window's entry, or a sentence's read
+in its window, holds one float32 vector. Each row also names its model and carries a
+checksum of its values, and the sizes of its blobs are checked against the model's
+dimension: a row that does not check out is a miss, never a wrong vector.
 
 The cache never fails a build: a file that is not a usable cache is set aside and
 made afresh, and a cache that stops working mid-build is left alone for the rest of
@@ -34,9 +34,10 @@ from typing import Any
 
 import numpy as np
 
-#: The kinds of vector, part of every key: a passage's (with its word-pieces'), a text's
-#: read alone (a sentence in context, or a sentence), and a span's read in its text
-#: (a sentence in its context: the key's text is ``"<start>:<end>:<context>"``).
+#: The kinds of vector, part of every key: a passage's (with its word-pieces'); a text's
+#: read alone (a sentence's window, or the sentence itself when the embedder cannot read
+#: it in context); and a span's read in its text (a sentence in its window, keyed by
+#: ``"<start>:<end>:<window>"``).
 PASSAGE = "passage"
 TEXT = "text"
 SPAN_IN_CONTEXT = "span-in-context"

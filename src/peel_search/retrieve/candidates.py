@@ -163,7 +163,14 @@ def _search(index: Any, q: np.ndarray, depth: int, ids: np.ndarray | None) -> np
     k = min(depth, index.ntotal if ids is None else len(ids))
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    params = None if ids is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))  # type: ignore[call-arg]
+    selector = None if ids is None else faiss.IDSelectorBatch(ids)
+    if isinstance(index, faiss.IndexHNSW):
+        # A graph walk keeps efSearch entries: fewer than k would cut the recall of k.
+        params: Any = faiss.SearchParametersHNSW(efSearch=max(128, k))  # type: ignore[attr-defined]
+        if selector is not None:
+            params.sel = selector
+    else:
+        params = None if selector is None else faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
     _, found = index.search(q, k, params=params)
     return found[0][found[0] >= 0].astype(np.int64)
 
