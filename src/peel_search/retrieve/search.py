@@ -40,6 +40,7 @@ from .candidates import (
     LocalFirstStage,
     entity_key,
     section_key,
+    union,
 )
 from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
 from .vectors import PartedRows, ranges_to_rows
@@ -194,13 +195,6 @@ def _as_list(value: object) -> list[str]:
     if not isinstance(value, (list, tuple, set, frozenset)):
         raise QueryError(f"a report filter must be text or a list of texts, not {type(value).__name__}")
     return [" ".join(_CONTROL_RE.sub(" ", str(v)).split()) for v in value if str(v).strip()]
-
-
-class _Unset:
-    """The type of a parameter left at its default (when ``None`` means something)."""
-
-
-_UNSET = _Unset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -803,8 +797,7 @@ class SearchIndex:
             )
         )
         mask = np.zeros(self.size, dtype=bool)
-        for positions in ranked.values():
-            mask[np.asarray(positions, dtype=np.int64)] = True
+        mask[union(ranked)] = True
         return mask & allowed
 
     def _signals(
