@@ -47,15 +47,11 @@ sys.path.insert(0, str(ROOT / "src"))
 from library import cached_library  # noqa: E402
 from peel_search.errors import QueryError  # noqa: E402
 from peel_search.retrieve.answerability import CHECKS  # noqa: E402
+from peel_search.retrieve.in_report import IN_REPORT_THRESHOLD  # noqa: E402
 from peel_search.retrieve.metrics import first_hit_rank, hit_at, mrr_at, precision_recall  # noqa: E402
-from peel_search.retrieve.search import (  # noqa: E402
-    DEFAULT_RANKING,
-    IN_REPORT_THRESHOLD,
-    RankConfig,
-    ReportScope,
-    SearchIndex,
-    open_index,
-)
+from peel_search.retrieve.ranker import DEFAULT_RANKING, RankConfig  # noqa: E402
+from peel_search.retrieve.request import ReportScope  # noqa: E402
+from peel_search.retrieve.search_index import SearchIndex, open_index  # noqa: E402
 
 DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
 
@@ -136,7 +132,8 @@ def flag_runs(index: SearchIndex, questions: list[dict], reports: list[str] | No
     """Search each question once (default ranking) and keep what the flag is decided from:
     the hits, the passages in scope and whether the best late-interaction score is weak."""
     seen: dict = {}
-    answers = index._answers
+    check = index.in_report
+    answers = check.answers
 
     def spy(query, hits, signals, mask, notices, in_scope=None):  # type: ignore[no-untyped-def]
         seen.update(
@@ -145,7 +142,7 @@ def flag_runs(index: SearchIndex, questions: list[dict], reports: list[str] | No
         )
         return answers(query, hits, signals, mask, notices, in_scope)
 
-    index._answers = spy  # type: ignore[method-assign]
+    check.answers = spy  # type: ignore[method-assign]
     try:
         runs = []
         for q in questions:
@@ -154,18 +151,19 @@ def flag_runs(index: SearchIndex, questions: list[dict], reports: list[str] | No
                 {"q": q, "text": result.query, "hits": result.hits, **seen, "flagged": not result.in_report}
             )
     finally:
-        del index._answers
+        del check.answers
     return runs
 
 
 def flagged_with(index: SearchIndex, run: dict, checks=CHECKS, passages: int = 3, window: int = 1) -> bool:
     """Whether the flag is raised for ``run`` with only ``checks`` and these settings."""
-    saved = (index.answer_checks, index.ANSWER_PASSAGES, index.answer_window)
-    index.answer_checks, index.ANSWER_PASSAGES, index.answer_window = tuple(checks), passages, window
+    check = index.in_report
+    saved = (check.checks, check.passages, check.window)
+    check.checks, check.passages, check.window = tuple(checks), passages, window
     try:
-        return bool(index._unanswered(run["text"], run["hits"], run["mask"])) or run["weak"]
+        return bool(check.reason(run["text"], run["hits"], run["mask"])) or run["weak"]
     finally:
-        index.answer_checks, index.ANSWER_PASSAGES, index.answer_window = saved
+        check.checks, check.passages, check.window = saved
 
 
 def flag_rates(flags: list[bool], runs: list[dict]) -> tuple[float, float, int, int]:
@@ -220,7 +218,9 @@ def cross_validate_flag(index: SearchIndex, runs: list[dict]) -> None:
     print("Wrong calls of the default:")
     for r, f in zip(runs, table[(3, 1)], strict=True):
         if f == r["q"]["answerable"]:
-            why = index._unanswered(r["text"], r["hits"], r["mask"]) or ("weak match" if r["weak"] else "")
+            why = index.in_report.reason(r["text"], r["hits"], r["mask"]) or (
+                "weak match" if r["weak"] else ""
+            )
             print(f"  {r['q']['id']} [{r['q'].get('kind', '')}] {r['q']['question']}  {why}")
 
 

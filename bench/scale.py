@@ -222,7 +222,7 @@ def latencies(index: Any, questions: list[str], rounds: int) -> dict[str, dict[s
 def dev_quality(index: Any, questions: list[dict]) -> dict[str, dict[str, float]]:
     """hit@5 and MRR@10 over the answerable dev questions, in each of :data:`MODES`."""
     from peel_search.retrieve.metrics import hit_at, mrr_at
-    from peel_search.retrieve.search import DEFAULT_RANKING
+    from peel_search.retrieve.ranker import DEFAULT_RANKING
     from quality import evaluate
 
     found = {}
@@ -264,7 +264,7 @@ def serve_worker(
     memory, then measure quality and (with ``depths``) the design rows; one JSON line out."""
     import torch
 
-    from peel_search.retrieve.search import SearchIndex
+    from peel_search.retrieve.search_index import SearchIndex
     from quality import load_questions
 
     index_dir, corpus_dir = library_folders(reports)

@@ -69,7 +69,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from library import BUNDLED_ID, disk_usage, extra_report, write_corpus  # noqa: E402
 from peel_search.index.build import build_index  # noqa: E402
 from peel_search.ingest.corpus import report_id_for  # noqa: E402
-from peel_search.retrieve.search import SearchIndex  # noqa: E402
+from peel_search.retrieve.search_index import SearchIndex  # noqa: E402
 
 DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
 ADD_TARGET = 1.2

@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 
 from peel_search.retrieve.metrics import hit_at, mrr_at, passage_matches  # noqa: E402
-from peel_search.retrieve.search import DEFAULT_RANKING, SearchIndex, open_index  # noqa: E402
+from peel_search.retrieve.ranker import DEFAULT_RANKING  # noqa: E402
+from peel_search.retrieve.search_index import SearchIndex, open_index  # noqa: E402
 
 SETS = (ROOT.parent / "shared" / "eval" / "qa_dev.jsonl", ROOT / "bench" / "data" / "calibration.jsonl")
 GRID = (0.0, 0.5, 1.0, 2.0)
@@ -48,7 +49,7 @@ def first_rank(index: SearchIndex, fused: np.ndarray, gold_groups: set[int]) -> 
     """Rank (1-10) of the first passage whose near-duplicate group holds a gold span."""
     seen: set[int] = set()
     for i in np.argsort(-fused, kind="stable"):
-        group = index._canonical[int(i)]
+        group = index.library.canonical[int(i)]
         if group in seen:
             continue
         seen.add(group)
@@ -70,7 +71,11 @@ def main() -> None:
     questions = [q for q in questions if q["answerable"]]
     scored = []
     for q in questions:
-        gold = {index._canonical[i] for i, c in enumerate(index.chunks) if passage_matches(c.text, q["gold"])}
+        gold = {
+            index.library.canonical[i]
+            for i, c in enumerate(index.chunks)
+            if passage_matches(c.text, q["gold"])
+        }
         scored.append((q, index.score(q["question"]), gold))
 
     configs = [

@@ -60,7 +60,7 @@ def built_index_dir(tmp_path_factory, corpus_copy) -> Path:
 @pytest.fixture(scope="session")
 def index(built_index_dir, corpus_copy):
     """The loaded real index (read-only: do not rebuild or modify it in a test)."""
-    from peel_search.retrieve.search import SearchIndex
+    from peel_search.retrieve.search_index import SearchIndex
 
     return SearchIndex.load(built_index_dir, corpus_copy)
 

@@ -25,7 +25,7 @@ import pytest
 
 from fakes import serving
 from peel_search.errors import QueryError
-from peel_search.retrieve.search import MAX_QUERY_CHARS
+from peel_search.retrieve.request import MAX_QUERY_CHARS
 from peel_search.types import SearchResult
 from peel_search.web.ui import Handlers
 

@@ -242,7 +242,7 @@ def library_url(tmp_path_factory) -> Iterator[str]:
 
     from fakes import HashEmbedder
     from peel_search.index.build import build_index
-    from peel_search.retrieve.search import SearchIndex
+    from peel_search.retrieve.search_index import SearchIndex
     from variant_reports import BUNDLED, VariantSpec, make_variant
 
     root = tmp_path_factory.mktemp("browser-library")

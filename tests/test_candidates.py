@@ -25,7 +25,8 @@ from peel_search.index import store
 from peel_search.index.build import build_index
 from peel_search.index.interaction import idf_weights, maxsim_scores
 from peel_search.retrieve.candidates import FirstStageQuery, LocalFirstStage, top_positions, union
-from peel_search.retrieve.search import ReportScope, SearchIndex
+from peel_search.retrieve.request import ReportScope
+from peel_search.retrieve.search_index import SearchIndex
 from peel_search.retrieve.vectors import PartedRows, ranges_to_rows
 from variant_reports import BUNDLED, VariantSpec, make_variant
 
@@ -114,7 +115,7 @@ def test_parted_rows_refuse_a_file_of_other_vectors(tmp_path):
 
 def test_word_piece_vectors_stay_on_disk(index):
     """Loading holds no word-piece or lone-sentence vector in memory: they are read per query."""
-    for rows in (index._tokens, index._sentences):
+    for rows in (index.library.tokens, index.library.sentences):
         assert isinstance(rows, PartedRows)
         assert not any(isinstance(v, np.ndarray) and v.size >= len(rows) for v in vars(rows).values())
 
@@ -127,17 +128,17 @@ def test_token_scores_read_from_the_parts_equal_the_whole_matrix(index):
     whole = np.concatenate(
         [np.load(folder / part / store.TOKENS).astype(np.float32) for part in store.part_folders(manifest)]
     )
-    query = index._encode_query(QUERIES[1])
-    weights = idf_weights(query.pieces, index._token_df, index._token_docs)
-    expected = maxsim_scores(query.tokens, weights, whole, index._token_offsets)
+    query = index.ranker.encode(QUERIES[1])
+    weights = idf_weights(query.pieces, index.library.token_df, index.library.token_docs)
+    expected = maxsim_scores(query.tokens, weights, whole, index.library.token_offsets)
     every = np.arange(index.size)
-    assert np.allclose(index._token_scores(query.tokens, weights, every), expected, atol=1e-5)
-    index.TOKEN_BATCH = 7  # many small batches, each straddling passages of several parts
+    assert np.allclose(index.ranker.token_scores(query.tokens, weights, every), expected, atol=1e-5)
+    index.ranker.TOKEN_BATCH = 7  # many small batches, each straddling passages of several parts
     try:
         some = np.sort(np.random.default_rng(0).choice(index.size, 40, replace=False))
-        assert np.allclose(index._token_scores(query.tokens, weights, some), expected[some], atol=1e-5)
+        assert np.allclose(index.ranker.token_scores(query.tokens, weights, some), expected[some], atol=1e-5)
     finally:
-        del index.TOKEN_BATCH
+        del index.ranker.TOKEN_BATCH
 
 
 def test_a_scope_within_the_depth_is_searched_exactly(index):
@@ -158,10 +159,10 @@ def test_every_sources_best_passages_are_candidates(index):
     index.first_stage_depth = 15
     everywhere = np.ones(index.size, dtype=bool)
     for query in QUERIES:
-        encoded = index._encode_query(query)
-        chosen = index.candidates(encoded, everywhere)
+        encoded = index.ranker.encode(query)
+        chosen = index.ranker.candidates(encoded, everywhere)
         assert 15 <= chosen.sum() <= 45
-        exact = index._signals(encoded, everywhere, None)
+        exact = index.ranker.signals(encoded, everywhere, None)
         for name in ("bm25", "dense", "sentence"):
             # Copies of one passage in several reports tie: any of them may be chosen.
             bar = np.sort(exact[name])[::-1][14]
@@ -172,9 +173,9 @@ def test_every_sources_best_passages_are_candidates(index):
 def test_candidates_pass_the_filters(index):
     index.first_stage_depth = 10
     stage = index.first_stage
-    allowed = index.report_mask(ReportScope.of(forces="Kent")) & index._section_mask("vulnerab")
+    allowed = index.report_mask(ReportScope.of(forces="Kent")) & index.filters.section_mask("vulnerab")
     for query in QUERIES:
-        encoded = index._encode_query(query)
+        encoded = index.ranker.encode(query)
         ranked = stage.candidates(FirstStageQuery(encoded.vector, encoded.lexical, allowed, depth=10))
         assert set(ranked) == {"bm25", "dense", "sentence"}
         assert all(len(r) <= 10 for r in ranked.values())
@@ -190,10 +191,10 @@ def test_local_stage_filtered_and_unfiltered_paths_agree(index):
     almost = everywhere.copy()
     almost[-1] = False  # forces the direct path, nearly the same passages
     for query in QUERIES:
-        encoded = index._encode_query(query)
+        encoded = index.ranker.encode(query)
         whole = stage.candidates(FirstStageQuery(encoded.vector, encoded.lexical, everywhere, depth=12))
         part = stage.candidates(FirstStageQuery(encoded.vector, encoded.lexical, almost, depth=12))
-        exact = index._signals(encoded, everywhere, None)
+        exact = index.ranker.signals(encoded, everywhere, None)
         for name in ("dense", "sentence"):
             # Copies of a passage in several reports tie: compare the scores, not the ids.
             kept = [p for p in whole[name] if almost[p]][:11]

@@ -141,7 +141,7 @@ def fake_embedder(monkeypatch):
 
 @pytest.mark.models
 def test_messy_corpus_builds_from_what_is_usable_and_says_what_it_skipped(tmp_path, capsys, fake_embedder):
-    from peel_search.retrieve.search import SearchIndex
+    from peel_search.retrieve.search_index import SearchIndex
 
     corpus, folder = tmp_path / "corpus", tmp_path / "index"
     expected = messy_corpus(corpus)
@@ -173,7 +173,7 @@ def test_messy_corpus_builds_from_what_is_usable_and_says_what_it_skipped(tmp_pa
 
 @pytest.mark.models
 def test_unusable_corpus_leaves_the_good_index_in_place(index_copy, capsys, fake_embedder):
-    from peel_search.retrieve.search import SearchIndex
+    from peel_search.retrieve.search_index import SearchIndex
 
     folder, corpus = index_copy
     before = store.read_manifest(folder)

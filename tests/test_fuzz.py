@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from peel_search.errors import QueryError
 from peel_search.ingest.parse import parse_report
-from peel_search.retrieve.search import MAX_QUERY_CHARS
+from peel_search.retrieve.request import MAX_QUERY_CHARS
 from peel_search.types import SearchResult
 
 #: Every code point, surrogates and control characters included.

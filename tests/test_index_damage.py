@@ -27,7 +27,7 @@ from peel_search.cli import main
 from peel_search.errors import IndexCorruptError, IndexLockedError, IndexUnusableError
 from peel_search.index import store
 from peel_search.index.build import build_index
-from peel_search.retrieve.search import SearchIndex
+from peel_search.retrieve.search_index import SearchIndex
 
 pytestmark = pytest.mark.models
 

@@ -23,7 +23,8 @@ from peel_search.cli import main
 from peel_search.index import store
 from peel_search.index.build import build_index
 from peel_search.ingest.metadata import from_file_name, from_title_page, read_metadata
-from peel_search.retrieve.search import ReportScope, SearchIndex
+from peel_search.retrieve.request import ReportScope
+from peel_search.retrieve.search_index import SearchIndex
 from variant_reports import BUNDLED, VariantSpec, library, make_variant
 
 BUNDLED_ID = "peel-2015-effectiveness-west-midlands"
@@ -358,7 +359,7 @@ def test_the_matrix_has_a_row_per_report_and_aligned_columns(hash_index, variant
 
 def test_judgments_cli_prints_the_matrix_as_text_json_and_csv(hash_library, capsys, monkeypatch):
     corpus, index = hash_library
-    monkeypatch.setattr("peel_search.retrieve.search.SearchIndex.use_embedder", lambda self, e: None)
+    monkeypatch.setattr("peel_search.retrieve.search_index.SearchIndex.use_embedder", lambda self, e: None)
     args = ["--index", str(index), "--corpus", str(corpus)]
     assert main(["judgments", *args]) == 0
     text = capsys.readouterr().out

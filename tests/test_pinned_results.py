@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from peel_search.index.build import build_index
-from peel_search.retrieve.search import SearchIndex
+from peel_search.retrieve.search_index import SearchIndex
 from variant_reports import BUNDLED, library
 
 ROOT = Path(__file__).resolve().parent.parent

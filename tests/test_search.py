@@ -11,7 +11,7 @@ from fakes import HIT_FIELDS, INVESTIGATING, SOC, VULNERABLE
 from peel_search.citation import format_citation, format_section, shorten_heading
 from peel_search.errors import QueryError
 from peel_search.index.dedupe import THRESHOLD, resemblance, shingles
-from peel_search.retrieve.search import (
+from peel_search.retrieve.request import (
     MAX_QUERY_CHARS,
     EntityFilter,
     clean_query,

@@ -47,7 +47,7 @@ def quiet(message: str) -> None:
 
 
 def load(folder, corpus):
-    from peel_search.retrieve.search import SearchIndex
+    from peel_search.retrieve.search_index import SearchIndex
 
     return SearchIndex.load(folder, corpus)
 
@@ -170,7 +170,7 @@ def test_a_good_copy_loads(index_copy):
 
 @pytest.mark.models
 def test_flipped_byte_is_corrupt_and_open_index_rebuilds_it(index_copy, fake_models):
-    from peel_search.retrieve.search import open_index
+    from peel_search.retrieve.search_index import open_index
 
     folder, corpus = index_copy
     chunk_count = store.read_manifest(folder).chunk_count
@@ -296,7 +296,7 @@ def test_added_or_removed_report_is_stale_and_named(index_copy):
 
 @pytest.mark.models
 def test_changed_corpus_is_stale_and_open_index_rebuilds(index_copy, fake_models):
-    from peel_search.retrieve.search import open_index
+    from peel_search.retrieve.search_index import open_index
 
     folder, corpus = index_copy
     with (corpus / REPORT).open("a", encoding="utf-8") as fh:
@@ -465,7 +465,7 @@ def test_sha256_file(tmp_path):
 def tiny_index(tmp_path_factory):
     import peel_search.models as models
     from peel_search.index.build import build_index
-    from peel_search.retrieve.search import SearchIndex
+    from peel_search.retrieve.search_index import SearchIndex
 
     corpus = tmp_path_factory.mktemp("tiny-corpus")
     shutil.copy(TINY, corpus / TINY.name)

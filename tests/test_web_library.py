@@ -22,7 +22,7 @@ import pytest
 from fakes import HashEmbedder, serving
 from peel_search.index.build import build_index
 from peel_search.ingest.questions import GradedArea, GradesMatrix, GradesRow, QuestionColumn
-from peel_search.retrieve.search import SearchIndex
+from peel_search.retrieve.search_index import SearchIndex
 from peel_search.types import Chunk, CompareResult, CompareRow, Hit, ReportMeta
 from peel_search.web import render as ui_render
 from peel_search.web.ui import Handlers, build_app

@@ -28,7 +28,7 @@ from .types import Chunk, Entity, Hit, SearchResult
 
 if TYPE_CHECKING:
     from .index.build import BuildResult
-    from .retrieve.search import SearchIndex
+    from .retrieve.search_index import SearchIndex
 
 __version__ = "0.1.0"
 
@@ -56,7 +56,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "SearchIndex":  # imported on first use: it brings numpy
-        from .retrieve.search import SearchIndex
+        from .retrieve.search_index import SearchIndex
 
         return SearchIndex
     raise AttributeError(f"module 'peel_search' has no attribute {name!r}")
@@ -67,14 +67,14 @@ def load_index(path: str | Path = "index", corpus: str | Path | None = None) -> 
 
     Raises :class:`IndexMissingError`, :class:`IndexStaleError` or :class:`IndexCorruptError`.
     """
-    from .retrieve.search import SearchIndex
+    from .retrieve.search_index import SearchIndex
 
     return SearchIndex.load(path, corpus)
 
 
 def open_index(path: str | Path = "index", corpus: str | Path = "corpus", **kwargs: Any) -> SearchIndex:
     """Load the index, building it first when it is missing, stale or corrupt."""
-    from .retrieve.search import open_index as _open
+    from .retrieve.search_index import open_index as _open
 
     return _open(path, corpus, **kwargs)
 

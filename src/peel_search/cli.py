@@ -146,7 +146,7 @@ def _say(message: str) -> None:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from .retrieve.search import open_index
+    from .retrieve.search_index import open_index
 
     return open_index(
         args.index,
@@ -162,7 +162,7 @@ def _open(args: argparse.Namespace) -> Any:
 
 def cmd_index(args: argparse.Namespace) -> int:
     from .index.build import build_index
-    from .retrieve.search import SearchIndex
+    from .retrieve.search_index import SearchIndex
 
     backend = Backend.of(args.backend, args.milvus_uri)
     if not args.rebuild:
@@ -217,7 +217,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     else:
         queries = [args.query]
         fmt = args.format
-    from .retrieve.search import clean_query, parse_entity_filter, parse_k
+    from .retrieve.request import clean_query, parse_entity_filter, parse_k
 
     if len(queries) == 1:
         clean_query(queries[0])  # a bad question fails before the index loads
@@ -263,14 +263,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def _scope_of(args: argparse.Namespace) -> Any:
-    from .retrieve.search import ReportScope
+    from .retrieve.request import ReportScope
 
     return ReportScope.of(args.report, args.force, args.year)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .render import render_compare
-    from .retrieve.search import clean_query
+    from .retrieve.request import clean_query
 
     clean_query(args.query)
     index = _open(args)

@@ -3,7 +3,7 @@
 Scoring a passage closely (its sentences in context, every query word-piece against
 its word-pieces) costs far more than finding it. So a search asks a *first stage* for
 the passages that each cheap signal ranks best among those passing the filters, and
-scores only their union (:meth:`SearchIndex.score`). When the passages in scope are no
+scores only their union (:meth:`.ranker.Ranker.signals`). When the passages in scope are no
 more than :data:`WHOLE_SCOPE`, every one is a candidate and the search is exact: one
 report, or a library searched within one report, ranks as it always did.
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import QueryError
 from ..index.lexical import tokenize
-from ..retrieve.search import ReportScope, parse_k
+from ..retrieve.request import ReportScope, parse_k
 from ..types import Chunk, Hit
 
 #: Entity labels grouped the way an analyst thinks of them, in display order.

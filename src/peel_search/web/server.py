@@ -58,7 +58,7 @@ __all__ = ["Gate", "RunningServer", "create_server", "gradio_settings", "serve",
 log = logging.getLogger(__name__)
 
 #: A POST body larger than this is refused (413) before it is read: queries are cut to
-#: :data:`peel_search.retrieve.search.MAX_QUERY_CHARS` anyway, and this leaves room for a 1 MB one.
+#: :data:`peel_search.retrieve.request.MAX_QUERY_CHARS` anyway, and this leaves room for a 1 MB one.
 MAX_BODY_BYTES = 2 * 1024 * 1024
 BUSY = "the server is busy: try again in a moment"
 #: The fields a POST to ``/api/search`` may carry besides ``query`` (``/api/compare``: all but ``k``).

@@ -152,7 +152,7 @@ class IndexWatcher:
         return self._index
 
     def _reload(self, stamp: tuple[int, int, int]) -> None:
-        from ..retrieve.search import SearchIndex
+        from ..retrieve.search_index import SearchIndex
 
         old = self._index
         folder = Path(old.folder)
@@ -163,7 +163,7 @@ class IndexWatcher:
                 "the index in %s changed but will not load; still using the one loaded: %s", folder, exc
             )
         else:
-            embedder = getattr(old, "_embedder", None)
+            embedder = old.library.loaded_embedder
             if embedder is not None:
                 fresh.use_embedder(embedder)
             fresh.first_stage_depth = old.first_stage_depth

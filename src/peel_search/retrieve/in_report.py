@@ -1,0 +1,205 @@
+"""Whether the reports in scope answer a query, and if not, why: the checks of
+:mod:`.answerability` (pure functions over words and passages) applied to a library —
+what its reports cover (years, periods, pillars, graded areas, forces), which words they
+use, and the best passages a search found.
+
+A search's ``in_report`` and its "not answered in the report: …" notice come from
+:meth:`InReport.answers`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..index.interaction import similarities
+from ..index.lexical import tokenize
+from ..index.represent import lexical_text
+from ..ingest.acronyms import expand_query
+from ..ingest.questions import without_frame
+from ..types import Hit
+from .answerability import CHECKS, Evidence, Scope, answer_type, question_years, unanswered_reason
+from .filters import Filters
+from .library import Library
+
+#: Late-interaction score (see :mod:`peel_search.index.interaction`) of the best passage below
+#: which the report is taken not to answer, whatever the question: evidence this weak
+#: is rare for answerable questions (2 of 75 in the dev and calibration sets).
+IN_REPORT_THRESHOLD = 0.40
+#: A word absent from the report still counts as present when a word of the report is
+#: this close to it in the model's word-piece space ("kids" ~ "children" 0.77,
+#: "fall" ~ "fell" 0.63; "knife" ~ "cutting" 0.37, "drones" ~ "cameras" 0.25).
+NEAR_WORD_SIMILARITY = 0.6
+NO_CLOSE_MATCH = "no passage matches the question closely"
+
+
+class InReport:
+    """Answers "do the reports in scope say this?" for one library."""
+
+    #: The checks run (see :data:`.answerability.CHECKS`); ``bench/quality.py`` switches
+    #: them off one at a time.
+    checks: tuple[str, ...] = CHECKS
+    #: How many of the best passages the value and period checks read, and how many
+    #: sentences either side of a value may name what it counts.
+    passages = 3
+    window = 1
+
+    def __init__(self, library: Library, filters: Filters) -> None:
+        self.library = library
+        self.filters = filters
+        self._vocabulary_vectors: Any = None
+        self._vocabulary_words: list[str] = []
+        self._scope_word_cache: dict[bytes, set[str]] = {}
+        self._scope_cache: dict[tuple[int, ...], Scope] = {}
+
+    def warm_up(self) -> None:
+        """Load the word tables now rather than on the first query."""
+        self.word_present("warm")
+
+    # -- words -------------------------------------------------------------------------------
+
+    def word_present(self, word: str, mask: np.ndarray | None = None) -> bool:
+        """Whether the report has ``word``, an acronym for it, or a word close to it;
+        with ``mask``, whether the passages in it do (the reports in scope)."""
+        library = self.library
+        scoped = mask is not None and not bool(mask.all())
+        words_in_scope = self.scope_words(mask) if scoped and mask is not None else None
+
+        def has(term: str) -> bool:
+            terms = tokenize(term)
+            return (
+                bool(terms) and all(t in words_in_scope for t in terms)
+                if words_in_scope is not None
+                else False
+            )
+
+        if has(word) if scoped else library.lexical.knows(word):
+            return True
+        if any(has(x) if scoped else True for x in expand_query(word, library.acronyms)):
+            return True
+        if self._vocabulary_vectors is None:
+            import torch
+
+            text = " ".join(lexical_text(c).lower() for c in library.chunks)
+            self._vocabulary_words = sorted(set(re.findall(r"[a-z][a-z'’\-]+", text)))
+            self._vocabulary_vectors = torch.from_numpy(library.embedder.word_vectors(self._vocabulary_words))
+        if not len(self._vocabulary_vectors):
+            return False
+        query = library.embedder.word_vectors([word])[0]
+        # On torch's thread pool, like every other product on the query path (see interaction.py).
+        close = similarities(query[None, :], self._vocabulary_vectors).reshape(-1)
+        if not scoped:
+            return float(close.max()) >= NEAR_WORD_SIMILARITY
+        return any(
+            has(self._vocabulary_words[int(i)])
+            for i in np.flatnonzero(np.asarray(close) >= NEAR_WORD_SIMILARITY)
+        )
+
+    def scope_words(self, mask: np.ndarray) -> set[str]:
+        """The stemmed words of the passages in ``mask`` (the last few scopes cached)."""
+        key = np.packbits(mask).tobytes()
+        words = self._scope_word_cache.get(key)
+        if words is None:
+            words = set().union(*(self.library.words(int(i)) for i in np.flatnonzero(mask)))
+            if len(self._scope_word_cache) > 16:
+                self._scope_word_cache = {}  # a new dict: readers holding the old one are unaffected
+            self._scope_word_cache[key] = words
+        return words
+
+    # -- what the reports cover ----------------------------------------------------------------
+
+    def scope(self, mask: np.ndarray) -> Scope:
+        """What the reports with passages in ``mask`` cover: their years and period, the
+        pillars they inspect and the areas they grade."""
+        numbers = tuple(int(n) for n in np.unique(self.library.chunk_report[mask]) if n >= 0)
+        scope = self._scope_cache.get(numbers)
+        if scope is None:
+            if len(self._scope_cache) > 64:
+                self._scope_cache = {}  # a new dict: readers holding the old one are unaffected
+            scope = self._scope_cache[numbers] = self._describe_scope(numbers)
+        return scope
+
+    def _describe_scope(self, numbers: tuple[int, ...]) -> Scope:
+        metas = [self.library.metas[n] for n in numbers]
+        years: set[int] = set()
+        for m in metas:
+            if m.year:
+                years |= {m.year - 1, m.year}
+            years |= set(question_years(f"{m.period} {m.published}"))
+        periods = [
+            (m.period or (str(m.year) if m.year else ""))
+            + (f" (published {m.published})" if m.published else "")
+            for m in metas
+        ]
+        periods = [p for p in dict.fromkeys(periods) if p]
+        period = (
+            periods[0] if len(periods) == 1 else ", ".join(periods[:4]) + ("…" if len(periods) > 4 else "")
+        )
+        areas, grades = [], []
+        for n in numbers:
+            for j in self.library.reports[n].get("judgments", []):
+                area = without_frame(j["area"])
+                areas.append(area)
+                if j.get("grade"):
+                    grades.append(f"{area[:1].lower()}{area[1:]}: {str(j['grade']).lower()}")
+        return Scope(
+            frozenset(years),
+            period if len(metas) == 1 else f"the reports in scope cover {period}",
+            tuple(dict.fromkeys(m.pillar.lower() for m in metas if m.pillar)),
+            tuple(dict.fromkeys(areas)),
+            tuple(dict.fromkeys(g for g in grades if g.startswith("overall")))
+            or tuple(dict.fromkeys(grades))[:3],
+            tuple(dict.fromkeys(m.force for m in metas if m.force)),
+        )
+
+    # -- the verdict -----------------------------------------------------------------------------
+
+    def reason(self, query: str, hits: Sequence[Hit], mask: np.ndarray) -> str:
+        """Why the reports in ``mask`` cannot answer ``query`` (see :mod:`.answerability`), or ``""``."""
+        best = hits[: self.passages]
+        evidence = Evidence(
+            present=lambda word: self.word_present(word, mask),
+            passages=[h.chunk.text for h in best],
+            names_a_person=lambda: any(e.label == "PERSON" for h in best for e in h.chunk.entities),
+            scope=self.scope(mask),
+        )
+        # The force a report is about frames a question ("how many officers does Kent
+        # Police have?") rather than naming its subject; another force is left as asked.
+        generic = query
+        for force in sorted(evidence.scope.forces, key=len, reverse=True):
+            name = re.sub(r"\s+(?:police(?: service| force)?|constabulary)$", "", force, flags=re.I)
+            pattern = rf"\b(?:the\s+)?{re.escape(name)}(?:\s+(?:police(?: service| force)?|constabulary))?\b"
+            generic = re.sub(pattern, "the force", generic, flags=re.I)
+        kind = answer_type(generic)
+        return unanswered_reason(kind, evidence, query, self.checks, self.window)
+
+    def answers(
+        self,
+        query: str,
+        hits: Sequence[Hit],
+        signals: dict[str, Any],
+        mask: np.ndarray,
+        notices: list[str],
+        in_scope: np.ndarray | None = None,
+    ) -> bool:
+        """Whether the report seems to answer ``query``; says why not in ``notices``.
+        A question that only names an element of the report ("what is on page 22?") is
+        answered when that element passes the filters. "The report" is the reports in
+        scope (``in_scope``; default: the passages in ``mask``): a section or entity
+        filter narrows the passages, not what the report is known to say."""
+        from .references import find_references, only_references
+
+        refs = find_references(query)
+        if refs and only_references(query, refs) and any(mask[i] for i in self.filters.designated(query)):
+            return True
+        reason = self.reason(query, hits, mask if in_scope is None else in_scope)
+        if reason:
+            notices.append(f"not answered in the report: {reason}")
+            return False
+        if float(signals["tokens"][mask].max()) < IN_REPORT_THRESHOLD:
+            notices.append(f"not answered in the report: {NO_CLOSE_MATCH}")
+            return False
+        return True
