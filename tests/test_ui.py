@@ -426,7 +426,7 @@ def test_sections_endpoint(client):
 def test_bad_input_through_the_api_gives_the_message(client, kwargs, message, capfd, caplog):
     from gradio_client.exceptions import AppError
 
-    caplog.set_level("INFO", logger="peel_search.web.ui")
+    caplog.set_level("INFO", logger="peel_search.web")
     with pytest.raises(AppError, match=message):
         client.predict(**kwargs)
     assert "Traceback" not in capfd.readouterr().err  # the server's log: one line, no trace

@@ -1,0 +1,249 @@
+"""What every tab of the web app shares: the loaded index (following a rebuild on disk),
+the lists the page was built with, the request's report scope, and errors shown as one
+line instead of a stack trace.
+
+Each tab is a module of its own (:mod:`.ask`, :mod:`.compare`, :mod:`.evidence`,
+:mod:`.browse`, :mod:`.report_map`, and the JSON endpoints in :mod:`.api`): a class of
+callbacks over :class:`Page`, and the function that lays the tab out beside them.
+:mod:`.ui` puts them together.
+"""
+
+# No ``from __future__ import annotations``: gr.api reads the endpoints' type hints at runtime.
+
+import functools
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import gradio as gr
+
+from ..errors import PeelSearchError, QueryError
+from ..types import Hit
+from . import data as ui_data
+from . import render as ui_render
+
+log = logging.getLogger(__name__)
+
+#: The section choice meaning "no section filter".
+ANYWHERE = ("Anywhere in the report", "")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(fn: F) -> F:
+    """Turn our errors into ``gr.Error`` with their one-line message; log anything else
+    and show a short message instead of a stack trace. A page's callback first follows
+    a rebuild of the index."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            if args and isinstance(args[0], Page):
+                args[0].follow_rebuilds()
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except PeelSearchError as exc:
+            log.info("%s refused: %s", fn.__name__, exc)
+            raise gr.Error(str(exc), title="Please check the input", print_exception=False) from None
+        except Exception:
+            log.exception("unexpected error in %s", fn.__name__)
+            raise gr.Error(
+                "Something went wrong on the server; the details are in its log.",
+                title="Unexpected error",
+                print_exception=False,  # logged just above, once
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def text(value: Any) -> str:
+    """A widget's value as text ("" for nothing)."""
+    return "" if value is None else str(value)
+
+
+def as_list(value: Any) -> list[str]:
+    """A widget's or an endpoint's list of entity filters."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, (list, tuple)):
+        raise QueryError('entities must be a list of filters such as ["GPE:Wolverhampton"]')
+    return [str(v) for v in value]
+
+
+def _scope_values(value: Any) -> Any:
+    """A report, force or year selector's value: None when nothing is chosen."""
+    if value is None or value == "" or (isinstance(value, (list, tuple)) and not value):
+        return None
+    return value
+
+
+class IndexWatcher:
+    """The loaded index, replaced by the one on disk when that is rebuilt.
+
+    :meth:`current` costs one ``stat`` of the manifest. A build swaps in a new folder,
+    so a rebuilt index has a manifest with another inode or modification time; the
+    first request to notice loads it (others keep using the old one meanwhile). An index
+    that will not load is logged and the old one kept until the manifest changes again.
+    """
+
+    def __init__(self, index: Any) -> None:
+        self._index = index
+        folder = getattr(index, "folder", None)
+        self._manifest = Path(folder) / "manifest.json" if folder is not None else None
+        self._stamp = self._read_stamp()
+        self._loading = threading.Lock()
+
+    def _read_stamp(self) -> tuple[int, int, int] | None:
+        if self._manifest is None:
+            return None
+        try:
+            st = os.stat(self._manifest)
+        except OSError:
+            return None  # mid-swap, or removed: keep what is loaded
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def current(self) -> Any:
+        """The index to answer from: the loaded one, or the rebuilt one once it loads."""
+        stamp = self._read_stamp()
+        if stamp is None or stamp == self._stamp or not self._loading.acquire(blocking=False):
+            return self._index
+        try:
+            if stamp != self._stamp:
+                self._reload(stamp)
+        finally:
+            self._loading.release()
+        return self._index
+
+    def _reload(self, stamp: tuple[int, int, int]) -> None:
+        from ..retrieve.search_index import SearchIndex
+
+        old = self._index
+        folder = Path(old.folder)
+        try:
+            fresh = SearchIndex.load(folder)
+        except PeelSearchError as exc:
+            log.warning(
+                "the index in %s changed but will not load; still using the one loaded: %s", folder, exc
+            )
+        else:
+            embedder = old.library.loaded_embedder
+            if embedder is not None:
+                fresh.use_embedder(embedder)
+            fresh.first_stage_depth = old.first_stage_depth
+            try:
+                old.backend.attach(fresh)
+            except PeelSearchError as exc:
+                log.warning(
+                    "the rebuilt index in %s cannot use %s; still using the one loaded: %s",
+                    folder,
+                    old.backend,
+                    exc,
+                )
+                self._stamp = stamp
+                return
+            self._index = fresh
+            log.info("the index in %s was rebuilt: now answering from it (%d passages)", folder, fresh.size)
+        self._stamp = stamp
+
+
+class Page:
+    """One loaded index as the page shows it (and the index that replaces it on disk, see
+    :class:`IndexWatcher`), with what every tab's callbacks need."""
+
+    _watcher: IndexWatcher | None = None
+
+    def __init__(self, index: Any) -> None:
+        self._watcher = IndexWatcher(index)
+        self._page_index = index  # the index whose lists the page was built with
+        self._bind(index)
+
+    def _bind(self, index: Any) -> None:
+        entity_rows = ui_data.entity_rows(index)
+        section_rows = ui_data.section_rows(index)
+        self._filter_of = {(r.group, r.name): r.filter for r in entity_rows}
+        self._section_of = {r.number: r for r in section_rows}
+        self.entity_rows, self.section_rows = entity_rows, section_rows
+        self.index = index
+
+    def follow_rebuilds(self) -> None:
+        """Switch to the index on disk if it has been rebuilt since it was loaded."""
+        if self._watcher is not None:
+            index = self._watcher.current()
+            if index is not self.index:
+                self._bind(index)
+
+    # -- rendering helpers -----------------------------------------------------------------
+
+    def _footnotes(self, hit: Hit) -> list[tuple[int, str]]:
+        return ui_data.footnotes_for(self.index, hit.chunk)
+
+    def _passages(self, hits: Sequence[Hit], terms: set[str] | None = None, **kwargs: Any) -> str:
+        return ui_render.passage_list(
+            hits, terms or set(), self.index.acronyms, ui_data.label_group, self._footnotes, **kwargs
+        )
+
+    def _result(self, result: Any) -> str:
+        terms = ui_data.marked_terms(result.query)
+        return ui_render.result_html(result, terms, self.index.acronyms, ui_data.label_group, self._footnotes)
+
+    # -- the reports a request covers --------------------------------------------------------
+
+    def _scope(self, reports: Any = None, forces: Any = None, years: Any = None) -> Any:
+        """The widgets' or an endpoint's report, force and year values as a checked
+        ``ReportScope`` (an unknown value raises :class:`QueryError` naming the valid ones)."""
+        scope = ui_data.scope_of(_scope_values(reports), _scope_values(forces), _scope_values(years))
+        if scope:
+            self.index.report_numbers(scope)
+        return scope
+
+    def _many(self, scope: Any) -> bool:
+        """Whether ``scope`` covers several reports."""
+        return len(ui_data.report_ids(self.index, scope)) > 1
+
+    # -- the index's answers with the widgets' values made plain (None, "" and lists) ---------
+
+    def _search(
+        self,
+        query: Any,
+        k: Any,
+        entities: Any,
+        section: Any,
+        judgment: Any,
+        reports: Any = None,
+        forces: Any = None,
+        years: Any = None,
+    ) -> Any:
+        scope = self._scope(reports, forces, years)
+        return self.index.search(
+            text(query),
+            k=k,
+            entities=as_list(entities),
+            section=text(section) or None,
+            judgment=text(judgment) or None,
+            **ui_data.search_scope(scope),
+        )
+
+    def _compare(
+        self,
+        query: Any,
+        entities: Any = None,
+        section: Any = "",
+        judgment: Any = "",
+        reports: Any = None,
+        forces: Any = None,
+        years: Any = None,
+    ) -> Any:
+        scope = self._scope(reports, forces, years)
+        return self.index.compare(
+            text(query),
+            entities=as_list(entities),
+            section=text(section) or None,
+            judgment=text(judgment) or None,
+            **ui_data.search_scope(scope),
+        )
