@@ -15,8 +15,9 @@ The services users call are functions of the index, one module each — :mod:`.s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from .filters import Filters
 from .in_report import InReport
 from .library import Library
 from .ranker import Ranker, fuse
-from .request import EntityFilter, ReportScope
+from .request import ReportScope
 
 
 class SearchIndex:
@@ -135,15 +136,9 @@ class SearchIndex:
     def report_list(self, scope: ReportScope | None = None) -> list[ReportMeta]:
         return self.filters.report_list(scope)
 
-    def filter_mask(
-        self,
-        entities: Sequence[str | EntityFilter] = (),
-        section: str | None = None,
-        judgment: str | None = None,
-        scope: ReportScope | None = None,
-    ) -> np.ndarray:
-        """Which passages pass every filter given."""
-        return self.filters.mask(entities, section, judgment, scope)
+    def filter_mask(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        """Which passages pass every filter given (see :meth:`.filters.Filters.mask`)."""
+        return self.filters.mask(*args, **kwargs)
 
     # -- models and engines -----------------------------------------------------------------------
 
