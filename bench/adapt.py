@@ -216,12 +216,12 @@ def build(recipe: str, seed: int, corpus: Path, index_dir: Path) -> dict:
     }
 
 
-def run(recipes: list[str], seeds: int, results: dict, rescore: bool = False) -> None:
+def run(recipes: list[str], seeds: range, results: dict, rescore: bool = False) -> None:
     questions = load_questions()
     every = [q for q in questions["dev"] + questions["blind-all"] + questions["calibration"]]
     corpus = ROOT / "corpus"
     for recipe in recipes:
-        for seed in range(seeds):
+        for seed in seeds:
             key = f"{recipe}/s{seed}"
             index_dir = HERE / recipe / f"s{seed}" / "index"
             if key in results["runs"] and not rescore:
@@ -291,17 +291,20 @@ def _versus(runs: list[dict], name: str, base_runs: list[dict], base: str, keys:
     return "   ".join(cells)
 
 
-def tables(results: dict) -> None:
+def tables(results: dict, seeds: range | None = None) -> None:
+    """Every table; with ``seeds``, only the runs of those seeds."""
     questions = load_questions()
     keys = {split: [q["key"] for q in questions[split]] for split in SPLITS}
     by_recipe: dict[str, list[dict]] = defaultdict(list)
     for key, r in results["runs"].items():
-        by_recipe[key.split("/")[0]].append(r)
+        recipe, seed = key.split("/")
+        if seeds is None or int(seed.removeprefix("s")) in seeds:
+            by_recipe[recipe].append(r)
     base = STOCK_ROW
     named = [n for n in rows() if not n.startswith("grid")]
     for recipe, runs in by_recipe.items():
         print(f"\n== recipe {recipe}: {RECIPES[recipe]}  ({len(runs)} seed(s))")
-        for n, r in enumerate(runs):
+        for n, r in zip(_seeds_of(results, recipe, runs), runs, strict=True):
             c = r["cost"]
             print(
                 f"  seed {n}: adapt step {c['adapt_wall']} s wall (training {c['train_wall']} s, "
@@ -345,6 +348,49 @@ def tables(results: dict) -> None:
 
 
 STOCK_ROW = "stock hybrid (default)"
+
+
+def _seeds_of(results: dict, recipe: str, runs: list[dict]) -> list[int]:
+    """The seed of each of ``runs`` (a recipe's runs, in the saved order)."""
+    by_id = {id(r): int(k.split("/")[1].removeprefix("s")) for k, r in results["runs"].items()}
+    return [by_id[id(r)] for r in runs]
+
+
+def gate(results: dict, recipe: str, row: str, without: str, seeds: range) -> None:
+    """The gate of issue 20 for ``row`` of ``recipe`` (chosen on blind-select) over the
+    runs of ``seeds``: against the stock default and against ``without`` (the same
+    ranking with the adapted signals at 0, i.e. adaptation's own share), per seed and
+    mean with spread, by kind of question, paired bootstrap of the differences."""
+    questions = load_questions()
+    keys = {split: [q["key"] for q in questions[split]] for split in SPLITS}
+    runs = [results["runs"][f"{recipe}/s{s}"] for s in seeds if f"{recipe}/s{s}" in results["runs"]]
+    used = [s for s in seeds if f"{recipe}/s{s}" in results["runs"]]
+    print(f"\n== GATE: {recipe} / {row}, seeds {used}")
+    for split in ("blind-gate", "dev", "blind-select"):
+        print(f"  {split} (n {len(keys[split])}):")
+        for name in (STOCK_ROW, without, row):
+            per = [
+                (
+                    _mrr([r["ranks"][name][k] for k in keys[split]]),
+                    _hit5([r["ranks"][name][k] for k in keys[split]]),
+                )
+                for r in runs
+            ]
+            seeds_txt = "  ".join(f"s{s} {m:.3f}/{h:.3f}" for s, (m, h) in zip(used, per, strict=True))
+            print(
+                f"    {name:<55} MRR@10 {_cell([m for m, _ in per])}  hit@5 {_cell([h for _, h in per])}"
+                f"   ({seeds_txt})"
+            )
+        print(f"    {row} vs stock default:        {_versus(runs, row, runs, STOCK_ROW, keys[split])}")
+        print(f"    {row} vs without adaptation:   {_versus(runs, row, runs, without, keys[split])}")
+    print("  MRR@10 by kind of question on blind-gate (mean over seeds): stock | without | with adaptation")
+    for t in sorted({q["type"] for q in questions["blind-gate"]}):
+        typed = [q["key"] for q in questions["blind-gate"] if q["type"] == t]
+        cells = [
+            statistics.mean(_mrr([r["ranks"][name][k] for k in typed]) for r in runs)
+            for name in (STOCK_ROW, without, row)
+        ]
+        print(f"    {t:<15} n {len(typed):>3}   " + "  ".join(f"{c:.3f}" for c in cells))
 
 
 def selection(results: dict, by_recipe: dict[str, list[dict]], keys: dict[str, list[str]]) -> None:
@@ -454,7 +500,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=3, help="how many seeds")
+    parser.add_argument(
+        "--first-seed", type=int, default=0, help="seeds from this one (tables: only these seeds)"
+    )
+    parser.add_argument(
+        "--gate",
+        nargs=2,
+        metavar=("ROW", "WITHOUT"),
+        help="print the gate for the first recipe's ROW against the stock default and WITHOUT",
+    )
     parser.add_argument("--recipes", nargs="+", default=["cloze"], choices=list(RECIPES))
     parser.add_argument("--tables", action="store_true", help="only print the tables from saved ranks")
     parser.add_argument("--rescore", action="store_true", help="score the saved indexes again, every row")
@@ -470,9 +525,13 @@ def main() -> None:
         latency(args.recipes[0], args.latency)
         return
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {"runs": {}}
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     if not args.tables:
-        run(args.recipes, args.seeds, results, args.rescore)
-    tables(results)
+        run(args.recipes, seeds, results, args.rescore)
+    if args.gate:
+        gate(results, args.recipes[0], args.gate[0], args.gate[1], seeds)
+        return
+    tables(results, seeds if args.first_seed else None)
 
 
 if __name__ == "__main__":
