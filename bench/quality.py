@@ -49,7 +49,7 @@ from peel_search.errors import QueryError  # noqa: E402
 from peel_search.retrieve.answerability import CHECKS  # noqa: E402
 from peel_search.retrieve.in_report import IN_REPORT_THRESHOLD  # noqa: E402
 from peel_search.retrieve.metrics import first_hit_rank, hit_at, mrr_at, precision_recall  # noqa: E402
-from peel_search.retrieve.ranker import ADAPTED_SIGNALS, DEFAULT_RANKING, RankConfig  # noqa: E402
+from peel_search.retrieve.ranker import ADAPTED_RANKING, ADAPTED_SIGNALS, DEFAULT_RANKING, RankConfig  # noqa: E402
 from peel_search.retrieve.request import ReportScope  # noqa: E402
 from peel_search.retrieve.search_index import SearchIndex, open_index  # noqa: E402
 
@@ -68,13 +68,17 @@ def _without(config: RankConfig, signal: str) -> RankConfig:
 
 def adapted_variants() -> dict[str, RankConfig]:
     """Rows for an index with an adapted encoder (``peel-search index --adapt``): its
-    signals beside the stock ones, in their place, and its passage vectors alone."""
+    signals beside the stock ones, in their place, and its passage vectors alone; first,
+    the ranking such an index searches with (``ADAPTED_RANKING``), and it without the
+    adapted signals (the same weighted sum on the stock encoder alone)."""
     d = DEFAULT_RANKING
     extra = tuple(s for s in ADAPTED_SIGNALS if s not in d.signals)
     both = replace(d, signals=d.signals + extra, weights=d.weights + (1.0,) * len(extra))
     stock = _without(_without(both, "adapted"), "adapted_sentence")
     swapped = {"dense": "adapted", "sentence": "adapted_sentence"}
     return {
+        "adapted index default (sum, both encoders)": ADAPTED_RANKING,
+        "  the same, stock encoder only": _without(_without(ADAPTED_RANKING, "adapted"), "adapted_sentence"),
         "stock and adapted encoders": both,
         "stock encoder only": stock,
         "adapted encoder only": replace(stock, signals=tuple(swapped.get(s, s) for s in stock.signals)),

@@ -219,6 +219,34 @@ def test_an_adapted_index_stores_its_encoder_and_searches_with_both(tiny_adapted
 
 
 @pytest.mark.models
+def test_an_adapted_index_ranks_with_both_encoders_and_a_stock_one_as_before(tiny_copy, fake_models):
+    from peel_search.index.build import build_index
+    from peel_search.retrieve.ranker import ADAPTED_RANKING, DEFAULT_RANKING, default_ranking
+
+    index, corpus = tiny_copy
+    assert set(ADAPTED_RANKING.signals) >= {"adapted", "adapted_sentence"}
+    loaded = _load(index, corpus)
+    assert default_ranking(loaded.library) is ADAPTED_RANKING
+    assert loaded.search("who supports victims?", k=3).hits
+    build_index(corpus, index, adapt=False, cache=False)
+    assert default_ranking(_load(index, corpus).library) is DEFAULT_RANKING
+
+
+@pytest.mark.models
+def test_a_new_index_is_not_adapted_unless_asked(tmp_path, fake_models):
+    """The gate of issue 20 (README: Adapting the encoder) kept adaptation off by default."""
+    from peel_search.index.build import ADAPT_BY_DEFAULT, build_index
+
+    assert ADAPT_BY_DEFAULT is False
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(TINY, corpus / TINY.name)
+    result = build_index(corpus, tmp_path / "index", cache=False)
+    assert result.adaptation is None
+    assert not store.read_manifest(tmp_path / "index").settings.get("adapted")
+
+
+@pytest.mark.models
 def test_an_unchanged_library_reuses_the_weights_and_vectors(tiny_copy, fake_models):
     from peel_search.index.build import build_index
 
@@ -269,8 +297,9 @@ def test_a_damaged_weights_file_is_refused(tiny_copy):
     data = bytearray(path.read_bytes())
     data[-1] ^= 0xFF
     path.write_bytes(bytes(data))
-    with pytest.raises(IndexCorruptError, match="rebuild"):
+    with pytest.raises(IndexCorruptError, match="rebuild") as refused:
         _load(index, corpus)
+    assert "\n" not in str(refused.value)  # one line, saying what to do
 
 
 @pytest.mark.models
@@ -285,8 +314,9 @@ def test_other_weights_in_place_are_refused_at_first_use(tiny_copy):
     save_file(tensors, str(path))
     _rehash(index, adapted.WEIGHTS)
     loaded = _load(index, corpus)
-    with pytest.raises(IndexCorruptError, match="other weights"):
+    with pytest.raises(IndexCorruptError, match="other weights") as refused:
         loaded.score("victims")
+    assert "\n" not in str(refused.value)
 
 
 @pytest.mark.models
@@ -297,8 +327,9 @@ def test_weights_adapted_from_another_base_model_make_the_index_stale(tiny_copy)
     record["base"] = "0" * 64
     path.write_text(json.dumps(record), encoding="utf-8")
     _rehash(index, adapted.RECORD)
-    with pytest.raises(IndexStaleError, match=r"another version of the base model.*--adapt"):
+    with pytest.raises(IndexStaleError, match=r"another version of the base model.*--adapt") as refused:
         _load(index, corpus)
+    assert "\n" not in str(refused.value)
 
 
 @pytest.mark.models

@@ -82,6 +82,17 @@ class RankConfig:
 
 DEFAULT_RANKING = RankConfig()
 
+#: The ranking of an index with an adapted encoder (``peel-search index --adapt``): the
+#: row chosen on the blind set's odd-numbered questions by ``bench/adapt.py`` (weighted
+#: sum, BM25 at 0.5, the adapted passage and sentence signals at 0.5 beside the stock ones).
+ADAPTED_RANKING = RankConfig(signals=SIGNALS, weights=(0.5, 1.0, 1.0, 2.0, 0.5, 0.5), fusion="sum")
+
+
+def default_ranking(library: Library) -> RankConfig:
+    """The ranking a search uses when none is given: :data:`ADAPTED_RANKING` for an
+    index with an adapted encoder, else :data:`DEFAULT_RANKING`."""
+    return ADAPTED_RANKING if library.adapter is not None else DEFAULT_RANKING
+
 
 @dataclass(frozen=True, slots=True)
 class EncodedQuery:
