@@ -170,8 +170,10 @@ class ReportMeta:
 
     @property
     def source_format(self) -> str:
-        """``"pdf"`` for a report indexed from its PDF (pages read off the PDF), else ``"text"``."""
-        return "pdf" if self.file.lower().endswith(".pdf") else "text"
+        """``"pdf"`` for a report indexed from its PDF (pages read off the PDF), ``"html"``
+        for one indexed from a saved web page, else ``"text"``."""
+        name = self.file.lower()
+        return "pdf" if name.endswith(".pdf") else "html" if name.endswith((".html", ".htm")) else "text"
 
     @property
     def label(self) -> str:

@@ -63,6 +63,8 @@ class _Para:
     kind: str = "text"
     heading_level: int = 0
     in_contents: bool = False
+    #: marked a heading by its source (a web page's ``h1``-``h6``)
+    known: bool = False
     page: int | None = None
     section: int = -1
     extra: list[int] = field(default_factory=list)
@@ -90,15 +92,23 @@ def split_paragraphs(source: str) -> list[tuple[int, int]]:
     return spans
 
 
-def parse_report(source: str, report_id: str, page_numbers: Sequence[int | None] | None = None) -> Report:
+def parse_report(
+    source: str,
+    report_id: str,
+    page_numbers: Sequence[int | None] | None = None,
+    headings: Sequence[Span] = (),
+) -> Report:
     """Parse a report's text into its section tree, blocks, footnotes and judgments.
 
     ``page_numbers``: for text extracted from a PDF (a ``\f`` after each page), the page
-    number of each page; pages are then read off the breaks, not estimated."""
+    number of each page; pages are then read off the breaks, not estimated.
+    ``headings``: for text extracted from a web page, the spans of the page's headings;
+    each paragraph standing at one is a heading (unless it is only a grade)."""
     paras = [_Para(s, e, source[s:e]) for s, e in split_paragraphs(source)]
     title, force, body_from, entries, dropped = _front_matter(paras, report_id)
     body = paras[body_from:]
     _classify(body)
+    _mark_known_headings(body, headings)
     _find_headings(body, entries)
     _attach_fragments(body)
     markers = find_markers(source, [(p.start, p.end, p.kind) for p in body])
@@ -222,8 +232,24 @@ def _mark_legend_residue(paras: list[_Para]) -> None:
                     p.kind = "residue"
                     break
             elif q.kind == "table" and text.lower() in q.text.split("\n")[0].lower():
+                if grade_line(text) is not None and _is_grades_header(q.text.split("\n")[0]):
+                    continue  # an area's grade line near the table of areas by grade
                 p.kind = "residue"
                 break
+
+
+def _mark_known_headings(paras: list[_Para], headings: Sequence[Span]) -> None:
+    """Paragraphs that the source marks as headings (a web page's ``h1``-``h6``)."""
+    starts = {start for start, _ in headings}
+    for p in paras:
+        if p.start in starts and grade_line(p.clean) is None:
+            p.kind, p.known = "heading", True
+
+
+def _is_grades_header(row: str) -> bool:
+    """A table row whose cells are all grades: the head of a table of areas by grade."""
+    cells = [c.strip() for c in row.split("\t") if c.strip()]
+    return len(cells) >= 2 and all(grade_line(c) is not None for c in cells)
 
 
 def _heading_candidate(p: _Para) -> bool:
@@ -291,7 +317,7 @@ def _find_headings(paras: list[_Para], entries: Sequence[ContentsEntry]) -> None
         text = p.clean
         key = text.lower().rstrip(":")
         top = i in areas or i in overviews or bool(_PART_RE.match(text))
-        if p.in_contents or i in areas or i in overviews or (not entries and top):
+        if p.in_contents or p.known or i in areas or i in overviews or (not entries and top):
             p.heading_level = 1 if top else 2
             anchor_level = p.heading_level
             have_top = have_top or top
