@@ -130,6 +130,7 @@ def _report_record(report: Report, acronyms: dict[str, str]) -> dict[str, Any]:
                 "start": j.start,
                 "end": j.end,
                 "source": j.source,
+                "carried_from": j.carried_from,
             }
             for j in report.judgments
         ],

@@ -20,7 +20,14 @@ from ..types import Block, BlockKind, ContentsEntry, Footnote, PageAnchor, Repor
 from . import pages
 from .contents import align_entries, parse_contents_lines, title_key, title_similarity
 from .footnotes import find_markers
-from .judgments import SUMMARY_OF_FINDINGS, find_judgments, grade_line, grade_wording
+from .judgments import (
+    DATELINE_RE,
+    SUMMARY_OF_FINDINGS,
+    find_judgments,
+    grade_line,
+    grade_wording,
+    grade_wording_about,
+)
 from .text import SUPERSCRIPT_RE, fold_whitespace, passage_text, superscript_value
 
 _FOOTNOTE_BODY_RE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*(?=\S)")
@@ -43,6 +50,12 @@ _STRUCTURAL = {
     "force in numbers": 1,
     "introduction": 1,
 }
+#: A question the year's inspection left alone, its grade standing from an earlier year.
+_NOT_INSPECTED_RE = re.compile(
+    r"^this question was not (?:subject to detailed )?inspect|\b(?:grade|judge?ment)\b.{0,80}"
+    r"\b(?:still stands?|has been carried over|carried forward)\b",
+    re.I,
+)
 _CAPTION_RE = re.compile(r"^(figure|table|chart)\s+\d+\s*[:.]", re.I)
 _SOURCE_RE = re.compile(r"^source\s*:", re.I)
 _NOTE_RE = re.compile(r"^(\^\{\*\}|\*)\s*\S")
@@ -92,6 +105,58 @@ def split_paragraphs(source: str) -> list[tuple[int, int]]:
     return spans
 
 
+#: A text with fewer blank-line breaks than one per this many lines has a paragraph a line
+#: (text copied from a web page), not paragraphs wrapped over lines (text from a PDF).
+_LINES_PER_BREAK = 8
+
+
+def _line_spans(source: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    for m in re.finditer(r"[^\n]*\S[^\n]*", source[start:end]):
+        s, e = start + m.start(), start + m.end()
+        while source[s].isspace():
+            s += 1
+        while source[e - 1].isspace():
+            e -= 1
+        out.append((s, e))
+    return out
+
+
+def _stands_alone(line: str) -> bool:
+    """A line that is a paragraph of its own even inside a run of lines: a question heading
+    or a date line ("Last updated 02/05/2019")."""
+    line = fold_whitespace(line)
+    return bool(_QUESTION_RE.match(line)) or bool(DATELINE_RE.match(line))
+
+
+def paragraph_spans(source: str) -> list[tuple[int, int]]:
+    """The report's paragraphs: runs of lines between blank lines (:func:`split_paragraphs`),
+    with a question heading or a date line on a line of its own split from the lines around
+    it; in a text with (almost) no blank lines, every line."""
+    spans = split_paragraphs(source)
+    lines = sum(1 for line in source.split("\n") if line.strip())
+    if lines >= 3 and len(spans) * _LINES_PER_BREAK <= lines:
+        return [ls for s, e in spans for ls in _line_spans(source, s, e)]
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        pieces = _line_spans(source, s, e)
+        if len(pieces) == 1 or "\t" in source[s:e] or not any(_stands_alone(source[a:b]) for a, b in pieces):
+            out.append((s, e))
+            continue
+        run: list[tuple[int, int]] = []
+        for a, b in pieces:
+            if _stands_alone(source[a:b]):
+                if run:
+                    out.append((run[0][0], run[-1][1]))
+                out.append((a, b))
+                run = []
+            else:
+                run.append((a, b))
+        if run:
+            out.append((run[0][0], run[-1][1]))
+    return out
+
+
 def parse_report(
     source: str,
     report_id: str,
@@ -104,7 +169,7 @@ def parse_report(
     number of each page; pages are then read off the breaks, not estimated.
     ``headings``: for text extracted from a web page, the spans of the page's headings;
     each paragraph standing at one is a heading (unless it is only a grade)."""
-    paras = [_Para(s, e, source[s:e]) for s, e in split_paragraphs(source)]
+    paras = [_Para(s, e, source[s:e]) for s, e in paragraph_spans(source)]
     title, force, body_from, entries, dropped = _front_matter(paras, report_id)
     body = paras[body_from:]
     _classify(body)
@@ -189,7 +254,7 @@ def _classify(paras: list[_Para]) -> None:
         lines = p.lines
         if _FOOTNOTE_BODY_RE.match(p.text):
             p.kind = "footnote"
-        elif re.fullmatch(r"[\W_]*", text) or re.fullmatch(r"\d{1,3}", text):
+        elif re.fullmatch(r"[\W_]*", text) or re.fullmatch(r"\d{1,3}", text) or DATELINE_RE.match(text):
             p.kind = "residue"
         elif sum("\t" in line for line in lines) >= 2:
             p.kind = "table"
@@ -374,7 +439,9 @@ def _graded_areas(paras: list[_Para], overviews: set[int]) -> set[int]:
 
     A heading directly over a grade line ("Investigating crime" / "Adequate"), a heading
     that opens a run and whose first paragraph states the force's grade ("Testshire
-    Constabulary is good at keeping people safe"), or a heading directly
+    Constabulary is good at keeping people safe"), a question whose first paragraph
+    grades what it asks (a sub-question of the web pages, right under the pillar's own
+    question: "Kent Police is good at preventing crime ..."), or a heading directly
     over a "Summary of findings" (no text between) opens a graded area. Otherwise a
     "Summary of findings" closes one, and the area is the first heading of the run it
     closes: the run starts after the last part heading ("Introduction"), the overview (the
@@ -420,6 +487,9 @@ def _graded_areas(paras: list[_Para], overviews: set[int]) -> set[int]:
                     ended = True  # the summary closes its area
                 closed = True
             elif key == "areas for improvement":
+                if previous is not None and run and previous == run[-1] and paras[previous].clean.endswith("?"):
+                    areas.add(previous)  # a question opening on its areas for improvement (2018 web pages)
+                    ungraded_question(run[:-1])
                 closed = ended = True
             elif key not in _STRUCTURAL:
                 repeats = bool(run) and title_similarity(paras[run[0]].clean, text) >= _REPEAT_THRESHOLD
@@ -430,7 +500,18 @@ def _graded_areas(paras: list[_Para], overviews: set[int]) -> set[int]:
         elif (
             previous is not None
             and p.kind == "text"
-            and (grade_line(text) is not None or (not run[1:] and grade_wording(text) is not None))
+            and (
+                grade_line(text) is not None
+                or (not run[1:] and grade_wording(text) is not None)
+                or (
+                    paras[previous].kind == "heading"
+                    and paras[previous].clean.endswith("?")
+                    and (
+                        grade_wording_about(text, paras[previous].clean) is not None
+                        or _NOT_INSPECTED_RE.search(text) is not None
+                    )
+                )
+            )
         ):
             head = paras[previous]
             head_key = head.clean.lower().rstrip(":")
