@@ -145,7 +145,12 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
             text, encoding, page_numbers = extracted.text, "pdf", extracted.page_numbers
         else:
             text, encoding = _decode(data)
-        if not is_pdf and not is_html and encoding != "utf-16" and (b"\x00" in data[:8192] or _binary_share(data) > 0.1):
+        if (
+            not is_pdf
+            and not is_html
+            and encoding != "utf-16"
+            and (b"\x00" in data[:8192] or _binary_share(data) > 0.1)
+        ):
             notes.append(CorpusNote(path.name, "skipped: this is a binary file, not text"))
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -176,7 +181,9 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
             )
         )
     if not files:
-        detail = "; ".join(f"{n.name}: {n.message}" for n in notes) or "no .txt, .md, .pdf or .html files in it"
+        detail = (
+            "; ".join(f"{n.name}: {n.message}" for n in notes) or "no .txt, .md, .pdf or .html files in it"
+        )
         raise CorpusError(
             f"nothing to index in {corpus_dir} ({detail}): add a report's text as a .txt file, its .pdf, "
             "or its web page saved as .html"

@@ -90,7 +90,11 @@ FORCES: tuple[Force, ...] = (
     _f("West Yorkshire Police", "West Yorkshire", "West Yorkshire Constabulary"),
     _f("Wiltshire Police", "Wiltshire", "Wiltshire Constabulary"),
     # Renamed in 2022; its reports since carry the new name.
-    _f("Hampshire and Isle of Wight Constabulary", "Hampshire and Isle of Wight", "Hampshire & IOW Constabulary"),
+    _f(
+        "Hampshire and Isle of Wight Constabulary",
+        "Hampshire and Isle of Wight",
+        "Hampshire & IOW Constabulary",
+    ),
     _f("British Transport Police", "British Transport Police", "BTP"),
     _f("Civil Nuclear Constabulary", "Civil Nuclear Constabulary", "CNC"),
     _f("Ministry of Defence Police", "Ministry of Defence Police", "MDP"),

@@ -151,7 +151,9 @@ def _cell_text(cell: Any) -> str:
 def _table_text(table: Any) -> str:
     rows = []
     for tr in table.css("tr"):
-        cells = [_cell_text(c).replace("\t", " ") for c in tr.iter(include_text=False) if c.tag in {"td", "th"}]
+        cells = [
+            _cell_text(c).replace("\t", " ") for c in tr.iter(include_text=False) if c.tag in {"td", "th"}
+        ]
         if any(cells):
             rows.append("\t".join(c or "–" for c in cells))
     caption = table.css_first("caption")
@@ -226,5 +228,7 @@ def extract_html(data: bytes | str) -> ExtractedHtml:
         pos += len(text)
     text = "\n\n".join(pieces) + "\n"
     if sum(ch.isalpha() for ch in text) < 20:
-        raise UnreadableHtmlError("no report text in the page: save the report's own page, not a list of reports")
+        raise UnreadableHtmlError(
+            "no report text in the page: save the report's own page, not a list of reports"
+        )
     return ExtractedHtml(text=text, headings=tuple(headings), title=title)

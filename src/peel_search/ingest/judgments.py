@@ -131,7 +131,9 @@ def wording_is_about(sentence: str, grade_at: int, heading: str) -> bool:
     return any(len(x) >= 4 and len(y) >= 4 and (x.startswith(y) or y.startswith(x)) for x in a for y in b)
 
 
-_OVERALL_RE_WORDS = re.compile(r"\bkeep(?:s|ing)?\s+(?:the\s+)?people\s+safe\b.*\breduc|\breduc\w*\s+crime\b", re.I)
+_OVERALL_RE_WORDS = re.compile(
+    r"\bkeep(?:s|ing)?\s+(?:the\s+)?people\s+safe\b.*\breduc|\breduc\w*\s+crime\b", re.I
+)
 
 
 def _overall_like(text: str) -> bool:
@@ -310,7 +312,7 @@ def _is_cell(text: str) -> bool:
 
 
 def _table_grades(report: Report) -> list[tuple[str, Grade, Block]]:
-    out = []
+    out: list[tuple[str, Grade, Block]] = []
     for block in report.blocks:
         if block.kind != "table":
             continue
@@ -357,7 +359,7 @@ def _with_table_grades(report: Report, judgments: list[Judgment]) -> list[Judgme
 def _carried_statements(report: Report) -> list[tuple[str, Grade, str, str, Block]]:
     """``(period, grade, what it grades, sentence, block)`` for each grade the report says it
     gave in an earlier inspection."""
-    found = []
+    found: list[tuple[str, Grade, str, str, Block]] = []
     for block in report.blocks:
         if block.kind not in {"text", "list"}:
             continue

@@ -61,7 +61,9 @@ _PERIOD = r"((?:19|20)\d{2}(?:\s*[/–-]\s*(?:(?:19|20)\d{2}|\d{2})(?!\d))?)"
 _PUBLISHED_RE = re.compile(
     rf"^(?:published(?: on)?\s*:?\s*)?(?:\d{{1,2}}\s+)?({'|'.join(_MONTHS)})\s+((?:19|20)\d{{2}})\.?$", re.I
 )
-_UPDATED_RE = re.compile(r"^(?:last updated|updated|published(?: on)?)\s*:?\s*\d{1,2}/(\d{1,2})/((?:19|20)\d{2})$", re.I)
+_UPDATED_RE = re.compile(
+    r"^(?:last updated|updated|published(?: on)?)\s*:?\s*\d{1,2}/(\d{1,2})/((?:19|20)\d{2})$", re.I
+)
 _PERIOD_RE = re.compile(rf"(?<!\d){_PERIOD}(?!\d)")
 _PEEL_RE = re.compile(r"\bPEEL\b")
 _PILLAR_WORDS = ("effectiveness", "efficiency", "legitimacy", "leadership")

@@ -487,7 +487,12 @@ def _graded_areas(paras: list[_Para], overviews: set[int]) -> set[int]:
                     ended = True  # the summary closes its area
                 closed = True
             elif key == "areas for improvement":
-                if previous is not None and run and previous == run[-1] and paras[previous].clean.endswith("?"):
+                if (
+                    previous is not None
+                    and run
+                    and previous == run[-1]
+                    and paras[previous].clean.endswith("?")
+                ):
                     areas.add(previous)  # a question opening on its areas for improvement (2018 web pages)
                     ungraded_question(run[:-1])
                 closed = ended = True

@@ -361,7 +361,9 @@ def report_grades(report: Report, label: str = "") -> ReportGrades:
     for j in report.judgments:
         section = report.sections[j.section]
         areas.append(
-            GradedArea(j.area, j.grade, j.sentence, section.path, section.page, j.start, j.end, j.carried_from)
+            GradedArea(
+                j.area, j.grade, j.sentence, section.path, section.page, j.start, j.end, j.carried_from
+            )
         )
     return ReportGrades(report.report_id, label or report.title, tuple(areas))
 
