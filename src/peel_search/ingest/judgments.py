@@ -120,6 +120,9 @@ def wording_is_about(sentence: str, grade_at: int, heading: str) -> bool:
     of no known topic, a content word ("treatment" ~ "treating")."""
     tail = sentence[grade_at:]
     what = tail if len(content_stems(tail)) >= 1 else sentence
+    asked, graded = _pillar_named(heading), _pillar_named(what)
+    if asked and graded and asked != graded:
+        return False  # "good in the efficiency with which ..." under an effectiveness question
     if _overall_like(heading) and _overall_like(what):
         return True
     heading_topics, what_topics = set(question_topics(heading)), set(question_topics(what))
@@ -134,6 +137,15 @@ def wording_is_about(sentence: str, grade_at: int, heading: str) -> bool:
 _OVERALL_RE_WORDS = re.compile(
     r"\bkeep(?:s|ing)?\s+(?:the\s+)?people\s+safe\b.*\breduc|\breduc\w*\s+crime\b", re.I
 )
+
+
+_PILLAR_NAMED_RE = re.compile(r"\b(effective|efficien|legitima)\w*", re.I)
+
+
+def _pillar_named(text: str) -> str:
+    """The pillar a text names ("effective", "efficien", "legitima"), ``""`` for none or several."""
+    found = {m.group(1).lower() for m in _PILLAR_NAMED_RE.finditer(text)}
+    return found.pop() if len(found) == 1 else ""
 
 
 def _overall_like(text: str) -> bool:

@@ -68,7 +68,11 @@ _PERIOD_RE = re.compile(rf"(?<!\d){_PERIOD}(?!\d)")
 _PEEL_RE = re.compile(r"\bPEEL\b")
 _PILLAR_WORDS = ("effectiveness", "efficiency", "legitimacy", "leadership")
 _PILLAR_RE = re.compile(r"^police\s+(effectiveness|efficiency|legitimacy|leadership)\b", re.I)
-_BARE_PILLAR_RE = re.compile(r"^(effectiveness|efficiency|legitimacy|leadership)$", re.I)
+#: A pillar on a line of its own ("Effectiveness"), or the rest of a title broken over
+#: lines ("PEEL: Police" / "effectiveness 2016").
+_BARE_PILLAR_RE = re.compile(
+    r"^(effectiveness|efficiency|legitimacy|leadership)\b[\w ,&]{0,40}?(?:\s(?:19|20)\d{2}\S*)?$", re.I
+)
 _PILLAR_LIST_RE = re.compile(
     r"\b(?:police\s+)?(?:effectiveness|efficiency|legitimacy|leadership)"
     r"(?:\s*(?:,|and|&)\s*(?:effectiveness|efficiency|legitimacy|leadership))*\b",
