@@ -123,8 +123,8 @@ def wording_is_about(sentence: str, grade_at: int, heading: str) -> bool:
     asked, graded = _pillar_named(heading), _pillar_named(what)
     if asked and graded and asked != graded:
         return False  # "good in the efficiency with which ..." under an effectiveness question
-    if _overall_like(heading) and _overall_like(what):
-        return True
+    if (_overall_like(heading) and _overall_like(what)) or not content_stems(heading):
+        return True  # a pillar's headline, or a heading that asks nothing narrower ("keeping people safe")
     heading_topics, what_topics = set(question_topics(heading)), set(question_topics(what))
     if heading_topics & what_topics:
         return True

@@ -79,6 +79,10 @@ _PILLAR_LIST_RE = re.compile(
     re.I,
 )
 _CONTENTS_RE = re.compile(r"^(table of )?contents$", re.I)
+_UNLISTED_FORCE_RE = re.compile(
+    r"^(?i:an inspection of )(?:the\s+)?((?:[A-Z][\w&'’.-]*\s+)+(?:Police(?: Service| Force)?|Constabulary))\.?$"
+)
+_COLON_TITLE_RE = re.compile(r"^([A-Z][\w'’ -]{1,40}?):\s+(\S.{1,80})$")
 _SKIP_RE = re.compile(r"^(©|isbn|www\.|https?:|skip to|cover image|image)", re.I)
 _FILE_NOISE = {"peel", "hmic", "hmicfrs", "report", "inspection", "police", "assessment"}
 #: A title-page line longer than this is prose, not a title.
@@ -151,6 +155,8 @@ def from_title_page(source: str) -> _Found:
         named = forces.in_title_line(line)
         if named is not None and not force:
             force = named.name
+        elif named is None and not force and (m := _UNLISTED_FORCE_RE.match(line)):
+            force = m.group(1)  # a force the list does not know, named in full: "An inspection of X Constabulary"
         if not programme and _PEEL_RE.search(line) and not line.endswith("."):
             # "PEEL: Police effectiveness 2015", "PEEL 2021/22", "Kent PEEL 2016",
             # "PEEL 2023–2025: An inspection of Kent Police"
@@ -158,6 +164,13 @@ def from_title_page(source: str) -> _Found:
             if m := _PERIOD_RE.search(line):
                 period = period or _normalise_period(m.group(1))
             pillar = pillar or _pillar_from(line.split(" of ")[0] if " of " in line else line)
+            continue
+        if not programme and named is None and (m := _COLON_TITLE_RE.match(line)):
+            # another programme's title, "Programme: subject 2019"
+            programme = _PERIOD_RE.sub("", m.group(1)).strip(" :–-")
+            pillar = pillar or _PERIOD_RE.sub("", m.group(2)).strip(" :–-,")
+            if m2 := _PERIOD_RE.search(line):
+                period = period or _normalise_period(m2.group(1))
             continue
         if not pillar and (_PILLAR_RE.match(line) or _BARE_PILLAR_RE.match(line)):
             pillar = _pillar_from(line)
