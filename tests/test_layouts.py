@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from layout_reports import LAYOUTS, generate, write
 
+from layout_reports import LAYOUTS, generate, write
 from peel_search.ingest import forces
 from peel_search.ingest.corpus import read_corpus
 from peel_search.ingest.html import extract_html

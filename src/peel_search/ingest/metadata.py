@@ -156,7 +156,9 @@ def from_title_page(source: str) -> _Found:
         if named is not None and not force:
             force = named.name
         elif named is None and not force and (m := _UNLISTED_FORCE_RE.match(line)):
-            force = m.group(1)  # a force the list does not know, named in full: "An inspection of X Constabulary"
+            force = m.group(
+                1
+            )  # a force the list does not know, named in full: "An inspection of X Constabulary"
         if not programme and _PEEL_RE.search(line) and not line.endswith("."):
             # "PEEL: Police effectiveness 2015", "PEEL 2021/22", "Kent PEEL 2016",
             # "PEEL 2023–2025: An inspection of Kent Police"
