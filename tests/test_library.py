@@ -85,13 +85,13 @@ def test_a_later_format_title_page_puts_the_period_beside_the_programme():
 def test_the_file_name_is_the_fallback():
     found = from_file_name("peel-2016-legitimacy-devon-and-cornwall.txt")
     assert (found.force, found.pillar, found.period, found.programme) == (
-        "Devon And Cornwall",
+        "Devon and Cornwall Police",
         "Police legitimacy",
         "2016",
         "PEEL",
     )
     meta = read_metadata("Some report text with no title page at all.", "peel-2016-kent.txt", "k")
-    assert (meta.force, meta.year, dict(meta.origin)["force"]) == ("Kent", 2016, "file name")
+    assert (meta.force, meta.year, dict(meta.origin)["force"]) == ("Kent Police", 2016, "file name")
 
 
 def test_a_body_sentence_is_never_taken_for_a_title():

@@ -125,7 +125,7 @@ def render_reports(metas: Sequence[Any]) -> str:
     lines = []
     for m in metas:
         published = f", published {m.published}" if m.published else ""
-        pdf = ", PDF" if getattr(m, "source_format", "text") == "pdf" else ""
+        pdf = {"pdf": ", PDF", "html": ", HTML"}.get(getattr(m, "source_format", "text"), "")
         lines.append(
             f"{m.report_id:<{width}}  {m.force or '(force unknown)'} — {m.title}{published}  [{m.file}{pdf}]"
         )

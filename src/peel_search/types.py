@@ -104,7 +104,12 @@ class Footnote:
 
 @dataclass(frozen=True, slots=True)
 class Judgment:
-    """A graded judgment: ``area`` is ``"Overall"`` or a PEEL question heading."""
+    """A graded judgment: ``area`` is ``"Overall"`` or a PEEL question heading.
+
+    ``source`` says how the grade was read: a grade line near the area's heading, the
+    summary's own wording, the report's table of areas by grade, or a grade the report
+    carries over from an earlier inspection (``carried_from`` is then that inspection's
+    period, "2017" or "2017/18"); "not stated" when the report gives none."""
 
     area: str
     grade: Grade | None
@@ -112,7 +117,8 @@ class Judgment:
     section: int
     start: int
     end: int
-    source: Literal["grade line", "summary wording", "not stated"]
+    source: Literal["grade line", "summary wording", "grade table", "carried over", "not stated"]
+    carried_from: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +176,10 @@ class ReportMeta:
 
     @property
     def source_format(self) -> str:
-        """``"pdf"`` for a report indexed from its PDF (pages read off the PDF), else ``"text"``."""
-        return "pdf" if self.file.lower().endswith(".pdf") else "text"
+        """``"pdf"`` for a report indexed from its PDF (pages read off the PDF), ``"html"``
+        for one indexed from a saved web page, else ``"text"``."""
+        name = self.file.lower()
+        return "pdf" if name.endswith(".pdf") else "html" if name.endswith((".html", ".htm")) else "text"
 
     @property
     def label(self) -> str:

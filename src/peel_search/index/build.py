@@ -130,6 +130,7 @@ def _report_record(report: Report, acronyms: dict[str, str]) -> dict[str, Any]:
                 "start": j.start,
                 "end": j.end,
                 "source": j.source,
+                "carried_from": j.carried_from,
             }
             for j in report.judgments
         ],
@@ -445,7 +446,9 @@ def _write_part(
     status("parsing")
     from_pdf = f.source_format == "pdf"
     with tally.stage("parse"):
-        report = parse_report(f.text, f.report_id, page_numbers=f.page_numbers if from_pdf else None)
+        report = parse_report(
+            f.text, f.report_id, page_numbers=f.page_numbers if from_pdf else None, headings=f.headings
+        )
     with tally.stage("chunk"):
         chunks = chunk_report(report, config)
         definitions = {**gazetteer_acronyms(), **find_definitions([c.text for c in chunks])}
@@ -501,6 +504,10 @@ def _write_part(
             record.update(
                 format="pdf", source_text=PART_SOURCE, pages="read off the PDF", pdf_sha256=f.sha256
             )
+        elif f.source_format == "html":
+            # As for a PDF: the chunks' offsets index the text extracted from the page.
+            (folder / PART_SOURCE).write_text(f.text, encoding="utf-8")
+            record.update(format="html", source_text=PART_SOURCE, pages="a web page has none: page 1")
         else:
             record.update(format="text", pages="from the contents list, interpolated between headings")
         store.write_json(folder / store.PART_REPORT, record)

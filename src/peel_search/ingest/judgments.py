@@ -7,12 +7,24 @@ by wording: a top-level section (not a part such as the overview or an annex) wi
 "Summary of findings" under it or a grade line at its head. The parser puts graded
 areas at level 1 by the same signs (:func:`peel_search.ingest.parse._find_headings`).
 
-A grade comes from an explicit grade line ("Adequate", "Requires improvement" standing
-alone under the area's heading, "Overall judgment" or "Summary of findings"), else from
-the summary's own wording ("is judged to be good at", "is adequate at", "HMIC judges
-that the force requires improvement in"). Grades are PEEL's whole scale,
-:data:`~peel_search.types.GRADES`. Where neither exists the judgment is recorded as not
-stated: we never guess a grade the report does not give.
+A grade comes from, in this order (docs/layouts.md shows each year's layout):
+
+1. an explicit grade line ("Adequate", "Requires improvement" standing alone under the
+   area's heading, "Overall judgment" or "Summary of findings"; short lines such as
+   "Last updated 02/05/2019" may stand between the heading and the grade);
+2. the summary's own wording ("is judged to be good at", "is adequate at", "is judged to
+   require improvement", "remains outstanding at"); read in an area's own opening
+   paragraphs only when what the sentence grades is what the heading asks about
+   (:func:`wording_is_about`): "Kent Police is good at preventing crime" grades
+   "preventing crime", never "investigating crime";
+3. the report's table of areas by grade (2021/22 onwards): grades as column heads, the
+   areas listed under each;
+4. a grade the report carries over from an earlier inspection ("In 2017 we judged the
+   force to be good at preventing crime"), kept with that inspection's period.
+
+Grades are PEEL's whole scale, :data:`~peel_search.types.GRADES`. Where none of these
+exists the judgment is recorded as not stated: we never guess a grade the report does
+not give ("provides a good service" is praise, not a grade).
 """
 
 from __future__ import annotations
@@ -22,13 +34,20 @@ from collections.abc import Iterator
 from typing import Literal
 
 from ..types import GRADES, Block, Grade, Judgment, Report, Section
-from .contents import title_similarity
+from .contents import title_key, title_similarity
+from .questions import content_stems, question_topics
 from .text import passage_text, sentences
 
 _GRADE_ALTERNATION = "|".join(re.escape(g) for g in GRADES)
-#: A paragraph that is only a grade: "Good", "Requires improvement.", "Grade: Adequate".
+_DATE = r"(?:\d{1,2}[/.]\d{1,2}[/.](?:19|20)?\d{2}|(?:\d{1,2}\s+)?[a-z]+\s+(?:19|20)\d{2})"
+#: A line that only dates the page: "Last updated 02/05/2019", "Published on: 9 June 2023".
+DATELINE_RE = re.compile(rf"^(?:last\s+updated|updated|published(?:\s+on)?)\s*:?\s*{_DATE}\.?$", re.I)
+#: A paragraph that is only a grade: "Good", "Requires improvement.", "Grade: Adequate",
+#: or a date line and a grade ("Last updated 18/02/2016 Good").
 _GRADE_LINE_RE = re.compile(
-    rf"^(?:(?:overall\s+)?(?:grade|judge?ment|rating)\s*[:–-]\s*)?({_GRADE_ALTERNATION})\.?$", re.I
+    rf"^(?:(?:last\s+updated|updated|published(?:\s+on)?)\s*:?\s*{_DATE}\s+)?"
+    rf"(?:(?:overall\s+)?(?:grade|judge?ment|rating)\s*[:–-]\s*)?({_GRADE_ALTERNATION})\.?$",
+    re.I,
 )
 #: The report's own parts, which are never graded areas (their judgment, if any, is the overall one).
 PART_RE = re.compile(
@@ -48,6 +67,29 @@ _WORDING_RES = (
     ),
     re.compile(rf"\b(?:response|approach|performance)\b.{{0,80}}?\bis {_GRADE_WORD}\b", re.I),
     re.compile(r"\b(requires improvement)\b", re.I),
+    # Later wordings, after the ones above so that those read as before:
+    re.compile(r"\bjudged\s+to\s+(require\s+improvement)\b", re.I),
+    re.compile(
+        rf"\b(?:remains|continues\s+to\s+be|(?:has\s+been|have\s+been|is|was|were)\s+"
+        rf"(?:assessed|judged|graded|rated)\s+(?:as|to\s+be))\s+{_GRADE_WORD}\b",
+        re.I,
+    ),
+    re.compile(rf"^the\s+extent\s+to\s+which\b.{{0,160}}?\bis:?\s+{_GRADE_WORD}\.?$", re.I),
+)
+#: "In 2017 we judged the force to be good at ...": a grade carried over from an earlier year.
+_CARRIED_RE = re.compile(
+    r"\bin\s+((?:19|20)\d{2}(?:\s*[/–-]\s*\d{2,4})?)\s*,?\s+(?:we|hmic|hmicfrs|inspectors)\s+"
+    r"(?:judged|assessed|graded|found)\s+(?:that\s+)?(?P<who>the\s+force|the\s+constabulary|it|"
+    r"[\w&'’ -]{2,60}?(?:police(?:\s+service)?|constabulary))\s+(?:to\s+be\s+|as\s+|was\s+|is\s+)?"
+    r"(?P<grade>outstanding|good|adequate|inadequate|requires?\s+improvement)\s+(?:at|in|for)\s+(?P<what>[^.;]+)",
+    re.I,
+)
+#: "We also judged it to be good at ...", right after a carried-over grade.
+_CARRIED_MORE_RE = re.compile(
+    r"\b(?:we|hmic|hmicfrs)\s+(?:also\s+)?(?:judged|assessed|graded)\s+(?:it|the\s+force|the\s+constabulary)\s+"
+    r"(?:to\s+be\s+|as\s+)?(?P<grade>outstanding|good|adequate|inadequate|requires?\s+improvement)\s+"
+    r"(?:at|in|for)\s+(?P<what>[^.;]+)",
+    re.I,
 )
 _SUBJECT_RE = re.compile(r"\b(force|police|constabulary)\b", re.I)
 #: How many paragraphs at the top of a summary may carry its verdict.
@@ -71,8 +113,61 @@ def grade_wording(paragraph: str) -> Grade | None:
     return None
 
 
+def wording_is_about(sentence: str, grade_at: int, heading: str) -> bool:
+    """Whether what ``sentence`` grades (the words after the grade word at ``grade_at``, or
+    the whole sentence for "The extent to which ... is good") is what ``heading`` asks
+    about: they share a PEEL topic (:func:`~.questions.question_topics`), or, for headings
+    of no known topic, a content word ("treatment" ~ "treating")."""
+    tail = sentence[grade_at:]
+    what = tail if len(content_stems(tail)) >= 1 else sentence
+    asked, graded = _pillar_named(heading), _pillar_named(what)
+    if asked and graded and asked != graded:
+        return False  # "good in the efficiency with which ..." under an effectiveness question
+    if (_overall_like(heading) and _overall_like(what)) or not content_stems(heading):
+        return True  # a pillar's headline, or a heading that asks nothing narrower ("keeping people safe")
+    heading_topics, what_topics = set(question_topics(heading)), set(question_topics(what))
+    if heading_topics & what_topics:
+        return True
+    if heading_topics and what_topics:
+        return False
+    a, b = content_stems(heading), content_stems(what)
+    return any(len(x) >= 4 and len(y) >= 4 and (x.startswith(y) or y.startswith(x)) for x in a for y in b)
+
+
+_OVERALL_RE_WORDS = re.compile(
+    r"\bkeep(?:s|ing)?\s+(?:the\s+)?people\s+safe\b.*\breduc|\breduc\w*\s+crime\b", re.I
+)
+
+
+_PILLAR_NAMED_RE = re.compile(r"\b(effective|efficien|legitima)\w*", re.I)
+
+
+def _pillar_named(text: str) -> str:
+    """The pillar a text names ("effective", "efficien", "legitima"), ``""`` for none or several."""
+    found = {m.group(1).lower() for m in _PILLAR_NAMED_RE.finditer(text)}
+    return found.pop() if len(found) == 1 else ""
+
+
+def _overall_like(text: str) -> bool:
+    """A pillar's headline: "keeping people safe and reducing crime", "reduce crime and keep people safe"."""
+    return bool(_OVERALL_RE_WORDS.search(text))
+
+
+def grade_wording_about(paragraph: str, heading: str) -> Grade | None:
+    """The grade a paragraph's sentence about the force gives for what ``heading`` asks
+    about (:func:`wording_is_about`), else ``None``."""
+    for sentence in sentences(" ".join(paragraph.split())):
+        if _SUBJECT_RE.search(sentence):
+            for pattern in _WORDING_RES:
+                if (m := pattern.search(sentence)) and wording_is_about(sentence, m.end(1), heading):
+                    return _grade(m.group(1))
+    return None
+
+
 def _grade(word: str) -> Grade:
     word = " ".join(word.split()).lower()
+    if word in {"require improvement", "requires improvement"}:
+        return "Requires improvement"
     for g in GRADES:
         if g.lower() == word:
             return g
@@ -134,7 +229,12 @@ def _candidate_sections(report: Report, area: Section | None) -> Iterator[Sectio
 Source = Literal["grade line", "summary wording"]
 
 
-def _verdict(report: Report, section: Section) -> tuple[Grade, str, Block, Source] | None:
+def _verdict(
+    report: Report, section: Section, about: str | None = None
+) -> tuple[Grade, str, Block, Source] | None:
+    """The grade ``section`` states: its first grade line, else a sentence of its opening
+    paragraphs that grades the force; when ``about`` (the area's heading) is given, only a
+    sentence that grades what the heading asks about."""
     blocks = _direct_blocks(report, section)
     for i, block in enumerate(blocks):
         text = _block_text(report, block)
@@ -152,13 +252,14 @@ def _verdict(report: Report, section: Section) -> tuple[Grade, str, Block, Sourc
                 continue
             for pattern in _WORDING_RES:
                 m = pattern.search(sentence)
-                if m:
+                if m and (about is None or wording_is_about(sentence, m.end(1), about)):
                     return _grade(m.group(1)), sentence, block, "summary wording"
     return None
 
 
 def find_judgments(report: Report) -> list[Judgment]:
-    """The overall judgment, then one per graded area, in report order.
+    """The overall judgment, then one per graded area, in report order, then any area that
+    only the report's table of areas by grade names.
 
     Each judgment names the section and block its grade was read from; one whose grade the
     report does not state has grade ``None`` and source ``"not stated"``.
@@ -169,7 +270,8 @@ def find_judgments(report: Report) -> list[Judgment]:
         name = "Overall" if area is None else area.heading
         verdict = None
         for section in _candidate_sections(report, area):
-            verdict = _verdict(report, section)
+            about = area.heading if area is not None and section.index == area.index else None
+            verdict = _verdict(report, section, about)
             if verdict:
                 grade, sentence, block, how = verdict
                 out.append(Judgment(name, grade, sentence, section.index, block.start, block.end, how))
@@ -177,4 +279,140 @@ def find_judgments(report: Report) -> list[Judgment]:
         if verdict is None and (area is not None or report.sections):
             where = area if area is not None else report.sections[0]
             out.append(Judgment(name, None, "", where.index, where.start, where.start, "not stated"))
+    return _with_carried_grades(report, _with_table_grades(report, out))
+
+
+# -- the table of areas by grade (2021/22 onwards) ------------------------------------------
+
+
+def grades_table(rows: list[list[str]]) -> list[tuple[str, Grade]]:
+    """``(area, grade)`` pairs from a table's rows of cells: either grades as column heads
+    with the areas listed under each (several in a cell, separated by ";"), or a row per
+    area with its grade in a cell of its own. ``[]`` for any other table."""
+    found: list[tuple[str, Grade]] = []
+    head_at = next(
+        (
+            i
+            for i, row in enumerate(rows)
+            if len([c for c in row if _is_cell(c)]) >= 2 and all(grade_line(c) for c in row if _is_cell(c))
+        ),
+        None,
+    )
+    if head_at is not None:
+        heads = [grade_line(c) if _is_cell(c) else None for c in rows[head_at]]
+        for row in rows[head_at + 1 :]:
+            for j, cell in enumerate(row):
+                grade = heads[j] if j < len(heads) else None
+                if grade is None or not _is_cell(cell):
+                    continue
+                for item in re.split(r"\s*;\s*", cell):
+                    if _is_cell(item) and grade_line(item) is None:
+                        found.append((item.strip(" .,"), grade))
+        return found
+    for row in rows:
+        cells = [c for c in row if _is_cell(c)]
+        grades = [grade_line(c) for c in cells]
+        named = [c for c, g in zip(cells, grades, strict=True) if g is None]
+        graded = [g for g in grades if g is not None]
+        if len(graded) == 1 and len(named) == 1 and len(named[0].split()) <= 20:
+            found.append((named[0].strip(" .,"), graded[0]))
+    return found
+
+
+def _is_cell(text: str) -> bool:
+    return bool(text.strip(" –—-"))
+
+
+def _table_grades(report: Report) -> list[tuple[str, Grade, Block]]:
+    out: list[tuple[str, Grade, Block]] = []
+    for block in report.blocks:
+        if block.kind != "table":
+            continue
+        text = passage_text(report.source, block.spans, report.markers, "table")
+        rows = [line.split("\t") for line in text.split("\n") if "\t" in line]
+        out.extend((area, grade, block) for area, grade in grades_table(rows))
     return out
+
+
+def _same_area(table_name: str, heading: str) -> bool:
+    a, b = title_key(table_name), title_key(heading)
+    if not a or not b:
+        return False
+    return a.startswith(b) or b.startswith(a) or title_similarity(table_name, heading) >= 0.86
+
+
+def _with_table_grades(report: Report, judgments: list[Judgment]) -> list[Judgment]:
+    """Fill areas left not stated from the table of areas by grade; add the table's areas
+    that no heading of the report opens."""
+    entries = _table_grades(report)
+    if not entries:
+        return judgments
+    out = list(judgments)
+    used: set[int] = set()
+    for k, j in enumerate(out):
+        if j.area == "Overall":
+            continue
+        match = next((n for n, (name, _, _) in enumerate(entries) if _same_area(name, j.area)), None)
+        if match is None:
+            continue
+        used.add(match)
+        name, grade, block = entries[match]
+        if j.grade is None:
+            out[k] = Judgment(j.area, grade, name, block.section, block.start, block.end, "grade table")
+    for n, (name, grade, block) in enumerate(entries):
+        if n not in used and not any(_same_area(name, j.area) for j in out):
+            out.append(Judgment(name, grade, name, block.section, block.start, block.end, "grade table"))
+    return out
+
+
+# -- grades carried over from an earlier inspection ------------------------------------------
+
+
+def _carried_statements(report: Report) -> list[tuple[str, Grade, str, str, Block]]:
+    """``(period, grade, what it grades, sentence, block)`` for each grade the report says it
+    gave in an earlier inspection."""
+    found: list[tuple[str, Grade, str, str, Block]] = []
+    for block in report.blocks:
+        if block.kind not in {"text", "list"}:
+            continue
+        last_period = ""
+        for sentence in sentences(_block_text(report, block)):
+            m = _CARRIED_RE.search(sentence)
+            if m:
+                last_period = re.sub(r"\s*[/–-]\s*", "/", m.group(1))
+                found.append((last_period, _grade(m.group("grade")), m.group("what"), sentence, block))
+                continue
+            more = _CARRIED_MORE_RE.search(sentence) if last_period else None
+            if more:
+                found.append((last_period, _grade(more.group("grade")), more.group("what"), sentence, block))
+            else:
+                last_period = ""
+    return found
+
+
+def _with_carried_grades(report: Report, judgments: list[Judgment]) -> list[Judgment]:
+    """Areas left not stated that the report says it graded in an earlier inspection get
+    that grade, marked as carried over from then. Two different grades for one area give
+    none."""
+    statements = _carried_statements(report)
+    if not statements:
+        return judgments
+    out = list(judgments)
+    for k, j in enumerate(out):
+        if j.grade is not None or j.area == "Overall":
+            continue
+        matches = [s for s in statements if _carried_is_about(s[2], j.area)]
+        if len({s[1] for s in matches}) != 1:
+            continue
+        period, grade, _, sentence, block = matches[0]
+        out[k] = Judgment(
+            j.area, grade, sentence, block.section, block.start, block.end, "carried over", period
+        )
+    return out
+
+
+def _carried_is_about(what: str, heading: str) -> bool:
+    """Whether a carried grade's object ("preventing crime and tackling anti-social
+    behaviour") is the area a heading asks about: the heading's main topic is among it."""
+    topics = question_topics(heading)
+    return bool(topics) and topics[0] in question_topics(what)

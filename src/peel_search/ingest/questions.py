@@ -136,6 +136,8 @@ class GradedArea:
     page: int = 0
     start: int = 0
     end: int = 0
+    #: the earlier inspection's period when the report carries the grade over from it
+    carried_from: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,7 @@ class GradesMatrix:
                             "page": cell.page,
                             "start": cell.start,
                             "end": cell.end,
+                            "carried_from": cell.carried_from,
                         }
                         for column, cell in zip(self.columns, row.cells, strict=True)
                     ],
@@ -357,7 +360,11 @@ def report_grades(report: Report, label: str = "") -> ReportGrades:
     areas = []
     for j in report.judgments:
         section = report.sections[j.section]
-        areas.append(GradedArea(j.area, j.grade, j.sentence, section.path, section.page, j.start, j.end))
+        areas.append(
+            GradedArea(
+                j.area, j.grade, j.sentence, section.path, section.page, j.start, j.end, j.carried_from
+            )
+        )
     return ReportGrades(report.report_id, label or report.title, tuple(areas))
 
 

@@ -1,0 +1,235 @@
+"""Every year's layout read back: force, year and grades (tests/layout_reports.py), the
+force list, HTML input and the ways a report states a grade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from layout_reports import LAYOUTS, generate, write
+from peel_search.ingest import forces
+from peel_search.ingest.corpus import read_corpus
+from peel_search.ingest.html import extract_html
+from peel_search.ingest.judgments import grades_table
+from peel_search.ingest.metadata import NOT_FOUND, read_metadata
+from peel_search.ingest.parse import parse_report
+
+FAST = tuple(layout for layout in LAYOUTS if not layout.endswith(".pdf"))
+
+
+def _read(tmp_path: Path, layout: str, seed: int):
+    g = generate(layout, seed)
+    write(g, tmp_path)
+    files, _ = read_corpus(tmp_path)
+    (f,) = files
+    report = parse_report(
+        f.text,
+        f.report_id,
+        page_numbers=f.page_numbers if f.source_format == "pdf" else None,
+        headings=f.headings,
+    )
+    return g, f, report
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("layout", FAST)
+def test_each_layout_gives_its_metadata_and_every_stated_grade(tmp_path, layout, seed):
+    g, f, report = _read(tmp_path, layout, seed)
+    meta = read_metadata(f.text, f.path.name, f.report_id)
+    assert (meta.force, meta.year, meta.period, meta.programme, meta.pillar) == (
+        g.force,
+        g.year,
+        g.period,
+        g.programme,
+        g.pillar,
+    )
+    by_area = {j.area: j for j in report.judgments}
+    for heading, grade in g.grades.items():
+        j = by_area.get(heading)
+        if grade is None:
+            assert j is None or j.grade is None, (heading, j)
+        else:
+            assert j is not None and j.grade == grade, (heading, j)
+            assert j.carried_from == g.carried.get(heading, "")
+    assert {j.area for j in report.judgments if j.grade} <= set(g.grades) | {"Overall"}
+
+
+def test_the_pdf_layout_reads_back_from_its_pdf(tmp_path):
+    g, f, report = _read(tmp_path, "pdf-2015.pdf", 0)
+    assert f.source_format == "pdf"
+    meta = read_metadata(f.text, f.path.name, f.report_id)
+    assert (meta.force, meta.year, meta.pillar) == (g.force, g.year, g.pillar)
+    stated = {h: v for h, v in g.grades.items() if v}
+    assert {j.area: j.grade for j in report.judgments if j.area in stated} == stated
+
+
+# -- the force ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "official"),
+    [
+        ("An inspection of Dyfed Powys Police", "Dyfed-Powys Police"),
+        ("Avon & Somerset PEEL 2016", "Avon and Somerset Constabulary"),
+        ("Greater Manchester PEEL 2015", "Greater Manchester Police"),
+        ("Thames Valley 2018/19", "Thames Valley Police"),
+        (
+            "PEEL 2023–2025: An inspection of Hampshire and Isle of Wight Constabulary",
+            "Hampshire and Isle of Wight Constabulary",
+        ),
+        ("An inspection of the Metropolitan Police Service", "Metropolitan Police Service"),
+    ],
+)
+def test_a_title_line_gives_the_official_name(line, official):
+    found = forces.in_title_line(line)
+    assert found is not None and found.name == official
+
+
+def test_every_territorial_force_is_listed_once():
+    names = [f.name for f in forces.FORCES]
+    assert len(names) == len(set(names))
+    territorial = [f.name for f in forces.FORCES[:43]]
+    assert len(set(territorial)) == 43 and "British Transport Police" not in territorial
+    assert {"Dyfed-Powys Police", "Avon and Somerset Constabulary", "British Transport Police"} <= set(names)
+
+
+def test_a_title_without_the_force_falls_back_to_the_text_then_the_file_name():
+    text = "PEEL 2021/22\n\nAn inspection of Police\n\nThe inspection found many things.\n"
+    meta = read_metadata(text, "peel-2021-22-north-wales.txt", "x")
+    assert (meta.force, dict(meta.origin)["force"]) == ("North Wales Police", "file name")
+    body = text + "North Wales Police has plans. North Wales Police trains its staff.\n"
+    meta = read_metadata(body, "report.txt", "x")
+    assert (meta.force, dict(meta.origin)["force"]) == ("North Wales Police", "text")
+
+
+def test_a_field_found_nowhere_is_empty_and_says_so():
+    meta = read_metadata("Some notes about a meeting.\n", "notes.txt", "x")
+    assert (meta.force, meta.programme, meta.pillar, meta.year) == ("", "", "", None)
+    assert dict(meta.origin)["force"] == NOT_FOUND and dict(meta.origin)["year"] == NOT_FOUND
+
+
+# -- HTML -------------------------------------------------------------------------------------
+
+
+def test_html_keeps_the_report_and_drops_the_site_frame():
+    g = generate("html-2021", 3)
+    assert isinstance(g.content, bytes)
+    page = extract_html(g.content)
+    for frame in ("We use cookies", "Skip to main content", "Related publications", "Crown copyright"):
+        assert frame not in page.text
+    headings = [page.text[s:e] for s, e in page.headings]
+    assert "Investigating crime" in headings and "Areas for improvement" in headings
+    table = next(p for p in page.text.split("\n\n") if p.startswith("Outstanding\t"))
+    assert table.split("\n")[0].split("\t") == [
+        "Outstanding",
+        "Good",
+        "Adequate",
+        "Requires improvement",
+        "Inadequate",
+    ]
+    # The in-page contents list is navigation: its links are not the report's text.
+    assert page.text.count("Strategic planning, organisational management and value for money") == 2
+
+
+def test_a_page_with_no_text_is_skipped_with_a_reason(tmp_path):
+    (tmp_path / "empty.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    (tmp_path / "ok.txt").write_text("A report of some length about policing in the county.\n")
+    files, notes = read_corpus(tmp_path)
+    assert [f.path.name for f in files] == ["ok.txt"]
+    assert notes[0].name == "empty.html" and notes[0].message.startswith("skipped: no report text")
+
+
+# -- how grades are stated ----------------------------------------------------------------------
+
+
+def _grades(text: str) -> dict[str, tuple[str | None, str, str]]:
+    return {j.area: (j.grade, j.source, j.carried_from) for j in parse_report(text, "x").judgments}
+
+
+def test_a_date_line_between_the_heading_and_its_grade():
+    text = (
+        "How legitimate is the force at keeping people safe and reducing crime?\n\n"
+        "Last updated 02/05/2019\n\nOutstanding\n\nThe force treats people fairly.\n\n"
+        "How efficient is the force at keeping people safe and reducing crime?\n\n"
+        "Last updated 02/05/2019\nRequires improvement\n\nThe force has plans.\n"
+    )
+    got = _grades(text)
+    assert got["How legitimate is the force at keeping people safe and reducing crime?"][0] == "Outstanding"
+    assert (
+        got["How efficient is the force at keeping people safe and reducing crime?"][0]
+        == "Requires improvement"
+    )
+
+
+def test_wordings_of_later_years():
+    text = (
+        "Effectiveness\n"
+        "How effective is the force at keeping people safe and reducing crime?\n"
+        "How effective is the force at tackling serious and organised crime?\n"
+        "Kent Police is judged to require improvement in tackling serious and organised crime. It has plans.\n"
+        "How effective is the force at protecting those who are vulnerable from harm, and supporting victims?\n"
+        "Overall, Kent Police remains outstanding at protecting those who are vulnerable from harm.\n"
+    )
+    got = _grades(text)
+    assert (
+        got["How effective is the force at tackling serious and organised crime?"][0]
+        == "Requires improvement"
+    )
+    vulnerable = (
+        "How effective is the force at protecting those who are vulnerable from harm, and supporting victims?"
+    )
+    assert got[vulnerable][0] == "Outstanding"
+
+
+def test_praise_of_one_thing_is_not_another_questions_grade():
+    text = (
+        "Effectiveness\n"
+        "How effective is the force at keeping people safe and reducing crime?\n"
+        "How effective is the force at investigating crime and reducing re-offending?\n"
+        "Kent Police is good at preventing crime in rural areas. It has plans for investigations.\n"
+        "How effective is the force at tackling serious and organised crime?\n"
+        "Requires improvement\n"
+        "The force provides a good service to some victims of organised crime.\n"
+    )
+    got = _grades(text)
+    assert (
+        got.get("How effective is the force at investigating crime and reducing re-offending?", (None,))[0]
+        is None
+    )
+    assert (
+        got["How effective is the force at tackling serious and organised crime?"][0]
+        == "Requires improvement"
+    )
+
+
+def test_a_grade_carried_over_from_an_earlier_year_is_marked_so():
+    text = (
+        "How effectively does the force reduce crime and keep people safe?\n\n"
+        "Kent Police is good at reducing crime and keeping people safe.\n\n"
+        "In 2017/18, we judged Kent Police to be outstanding at preventing crime and tackling anti-social behaviour.\n\n"
+        "How effective is the force at preventing crime, tackling anti-social behaviour and keeping people safe?\n\n"
+        "This question was not subject to detailed inspection in 2018/19, and our judgment has been carried over.\n\n"
+        "How effective is the force at investigating crime and reducing re-offending?\n\n"
+        "This question was not subject to detailed inspection in 2018/19.\n"
+    )
+    got = _grades(text)
+    preventing = "How effective is the force at preventing crime, tackling anti-social behaviour and keeping people safe?"
+    assert got[preventing] == ("Outstanding", "carried over", "2017/18")
+    assert got["How effective is the force at investigating crime and reducing re-offending?"][0] is None
+
+
+def test_the_table_of_areas_by_grade_both_ways():
+    columns = [
+        ["Outstanding", "Good", "Adequate", "Requires improvement", "Inadequate"],
+        ["–", "Investigating crime; Responding to the public", "Managing offenders", "–", "–"],
+    ]
+    assert grades_table(columns) == [
+        ("Investigating crime", "Good"),
+        ("Responding to the public", "Good"),
+        ("Managing offenders", "Adequate"),
+    ]
+    assert grades_table([["Investigating crime", "Adequate"], ["Figure 1", "12%"]]) == [
+        ("Investigating crime", "Adequate")
+    ]
+    assert grades_table([["Crime type", "2019", "2020"], ["Burglary", "Good", "Bad"]]) == []
