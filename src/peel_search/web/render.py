@@ -342,11 +342,16 @@ def matrix_html(matrix: Any, citations: Mapping[tuple[str, str], str]) -> str:
                 else '<span class="ps-muted">The report does not state a grade for this question.</span>'
             )
             cite = citations.get((row.report_id, cell.heading), "")
+            carried = (
+                f'<div class="ps-muted">Carried over from the {escape(cell.carried_from)} inspection.</div>'
+                if cell.carried_from
+                else ""
+            )
             cells.append(
                 '<td><details class="ps-matrix-grade">'
                 f'<summary title="Show the sentence this grade comes from">{grade_badge(cell.grade)}</summary>'
                 f'<div class="ps-matrix-source"><div class="ps-matrix-heading">{escape(cell.heading)}</div>'
-                f'<div class="ps-sentence">{sentence}</div>'
+                f'<div class="ps-sentence">{sentence}</div>{carried}'
                 f'<div class="ps-row-cite">{citation_html(cite)}</div></div></details></td>'
             )
         body.append(f'<tr><th scope="row">{escape(row.label)}</th>{"".join(cells)}</tr>')
