@@ -23,7 +23,7 @@ from fakes import HashEmbedder, serving
 from peel_search.index.build import build_index
 from peel_search.ingest.questions import GradedArea, GradesMatrix, GradesRow, QuestionColumn
 from peel_search.retrieve.search_index import SearchIndex
-from peel_search.types import Chunk, CompareResult, CompareRow, Hit, ReportMeta
+from peel_search.types import Chunk, CompareResult, CompareRow, Copy, Hit, ReportMeta, Variant
 from peel_search.web import render as ui_render
 from peel_search.web.ui import Handlers, build_app
 from variant_reports import BUNDLED, VariantSpec, make_variant
@@ -47,28 +47,55 @@ def _plain(html: str) -> str:
 # -- pure rendering --------------------------------------------------------------------------------
 
 
-def _hit(
-    report_id: str = "a", copies: tuple[tuple[str, str], ...] = (), reports: tuple[str, ...] = ()
-) -> Hit:
+def _hit(report_id: str = "a", copies: tuple[Copy, ...] = (), variants: tuple[Variant, ...] = ()) -> Hit:
     text = "The force uses THRIVE to assess risk."
     chunk = Chunk("c1", report_id, "text", text, ("Q",), 3, 1, 0, len(text), ((0, len(text)),))
+    reports = tuple(dict.fromkeys([report_id, *(c.report_id for c in copies)]))
     return Hit(
-        1, chunk, 0.5, "PEEL 2015, A Police — Q — p. 3, ¶ 1", text, (0, len(text)), (), copies, reports
+        1,
+        chunk,
+        0.5,
+        "PEEL 2015, A Police — Q — p. 3, ¶ 1",
+        text,
+        (0, len(text)),
+        tuple(c.id for c in copies),
+        copies,
+        reports,
+        variants,
     )
 
 
-def test_a_card_folds_copies_in_other_reports_into_an_expandable_list():
-    copies = (("c2", "PEEL 2016, <B> Police — Q — p. 4, ¶ 1"), ("c3", "PEEL 2017, C Police — Q — p. 5, ¶ 2"))
-    html = ui_render.hit_card(_hit("a", copies, ("a", "b", "c")), set(), {}, lambda label: "Other")
+def test_a_card_counts_other_reports_not_copies_and_lists_repeats_apart():
+    copies = (
+        Copy("c2", "b", "PEEL 2016, <B> Police — Q — p. 4, ¶ 1"),
+        Copy("c3", "c", "PEEL 2017, C Police — Q — p. 5, ¶ 2"),
+        Copy("c4", "c", "PEEL 2017, C Police — Overview — p. 2, ¶ 4"),
+        Copy("c5", "a", "PEEL 2015, A Police — Overview — p. 1, ¶ 2"),
+    )
+    html = ui_render.hit_card(_hit("a", copies), set(), {}, lambda label: "Other")
     details = re.search(r'<details class="ps-copies">.*?</details>', html)
     assert details, html
-    assert "<summary>Also in 2 other reports</summary>" in details.group()
-    assert _plain(details.group()).count("Police — Q — p.") == 2 and "&lt;B&gt; Police" in details.group()
-    same_report = ui_render.copies_html(_hit("a", copies[:1], ("a",)))
-    assert "Also in 1 other place in this report" in same_report
+    assert "<summary>Also in 2 other reports</summary>" in details.group()  # b and c, not 3 copies
+    assert _plain(details.group()).count("Police — ") == 3 and "&lt;B&gt; Police" in details.group()
+    repeats = re.search(r'<details class="ps-copies ps-repeats">.*?</details>', html)
+    assert repeats and "Repeated in 1 other place in this report" in repeats.group()
+    assert "A Police — Overview" in _plain(repeats.group())
+    same_report = ui_render.copies_html(_hit("a", copies[3:]))
+    assert "Also in" not in same_report and "Repeated in 1 other place in this report" in same_report
     assert ui_render.copies_html(_hit()) == "" and "ps-copies" not in ui_render.hit_card(
         _hit(), set(), {}, lambda label: "Other"
     )
+
+
+def test_a_card_says_what_the_same_wording_says_elsewhere():
+    variants = (
+        Variant("d1", "d", "Durham Constabulary 2016", "PEEL 2016, Durham — Q — p. 9, ¶ 1", ("inadequate",)),
+    )
+    html = ui_render.hit_card(_hit("a", (), variants), set(), {}, lambda label: "Other")
+    assert "Same wording in Durham Constabulary 2016, which says inadequate — PEEL 2016, Durham" in _plain(
+        html
+    )
+    assert "<details" not in html.split("ps-variants")[1].split("</ul>")[0]  # shown, not folded away
 
 
 def test_the_matrix_links_each_grade_to_its_sentence_and_citation():

@@ -261,6 +261,29 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Copy:
+    """Another place a hit's passage stands word for word (its own force and place names
+    aside): in another report, or repeated in the same one."""
+
+    id: str
+    report_id: str
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A passage with a hit's wording that says something else: another grade, figure,
+    date, negation or name. ``says`` is what it says that the hit does not
+    (``("inadequate",)``); ``report`` is its report's short name."""
+
+    id: str
+    report_id: str
+    report: str
+    citation: str
+    says: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """One ranked passage in answer to a query."""
 
@@ -271,10 +294,14 @@ class Hit:
     best_sentence: str
     best_sentence_span: Span
     duplicates: tuple[str, ...] = ()
-    #: The other copies folded into this hit, as ``(passage id, citation)``, best cited first.
-    copies: tuple[tuple[str, str], ...] = ()
+    #: The other copies folded into this hit, best cited first.
+    copies: tuple[Copy, ...] = ()
     #: Every report (id) the passage stands in, this hit's own first.
     reports: tuple[str, ...] = ()
+    #: Passages with this wording that say something else (never folded into it).
+    variants: tuple[Variant, ...] = ()
+    #: The citation with every heading of the section path in full (for copying, export).
+    full_citation: str = ""
 
     def to_dict(self) -> dict[str, object]:
         c = self.chunk
@@ -299,8 +326,19 @@ class Hit:
             "spans": [list(x) for x in c.spans],
             "markers": [list(m) for m in c.markers],
             "duplicates": list(self.duplicates),
-            "copies": [{"id": i, "citation": cite} for i, cite in self.copies],
+            "copies": [{"id": x.id, "report_id": x.report_id, "citation": x.citation} for x in self.copies],
             "reports": list(self.reports or (c.report_id,)),
+            "variants": [
+                {
+                    "id": v.id,
+                    "report_id": v.report_id,
+                    "report": v.report,
+                    "citation": v.citation,
+                    "says": list(v.says),
+                }
+                for v in self.variants
+            ],
+            "full_citation": self.full_citation or self.citation,
         }
 
 

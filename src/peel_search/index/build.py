@@ -38,7 +38,7 @@ from ..ingest.metadata import read_metadata
 from ..ingest.text import sentence_spans
 from ..types import Chunk, Citation, Report, ReportMeta, Span
 from . import store
-from .dedupe import near_duplicate_groups
+from .dedupe import find_copies
 from .represent import dense_text, lexical_text, sentence_windows
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ def assembly_fingerprint() -> str:
     duplicate groups, citations): a change means reassembling, not re-embedding."""
     package = resources.files("peel_search")
     digest = hashlib.sha256()
-    for name in ("index/lexical.py", "index/dedupe.py", "citation.py"):
+    for name in ("index/lexical.py", "index/dedupe.py", "index/claims.py", "citation.py"):
         digest.update(name.encode())
         digest.update(package.joinpath(name).read_bytes())
     return digest.hexdigest()
@@ -569,7 +569,8 @@ def _assemble(
         )
 
     chunks = [store.chunk_from_row(r) for r in rows]
-    groups = near_duplicate_groups([c.text for c in chunks])
+    copies = find_copies(chunks, {meta.report_id: meta.force for _, _, meta in parts})
+    groups = copies.groups
     canonical: dict[int, int] = {}
     for i, g in enumerate(groups):
         best = canonical.get(g)
@@ -577,6 +578,7 @@ def _assemble(
             canonical[g] = i
     for i, row in enumerate(rows):
         row["duplicate_of"] = chunks[canonical[groups[i]]].id if canonical[groups[i]] != i else None
+        row["variants"] = [{"id": chunks[j].id, "says": list(says)} for j, says in copies.variants.get(i, [])]
 
     store.write_jsonl(staged / store.CHUNKS, rows)
     store.write_json(staged / store.REPORTS, records)

@@ -302,7 +302,10 @@ def _as_hits(index: Any, positions: Iterable[int]) -> list[Hit]:
     hits: list[Hit] = []
     for i in positions:
         chunk = index.chunks[i]
-        hits.append(Hit(len(hits) + 1, chunk, 0.0, index.citations[i], "", (0, 0)))
+        cite = index.citations[i]
+        hits.append(
+            Hit(len(hits) + 1, chunk, 0.0, cite, "", (0, 0), full_citation=index.library.full_citation(i))
+        )
     return hits
 
 

@@ -120,22 +120,46 @@ def footnotes_html(footnotes: Sequence[tuple[int, str]]) -> str:
 
 
 def copies_html(hit: Hit) -> str:
-    """The other copies folded into a hit (text repeated across reports), named and folded
-    away until opened: "Also in 2 other reports", then each copy's citation."""
+    """The copies folded into a hit, folded away until opened: "Also in 2 other reports"
+    (counting reports, not copies) with each copy's citation, and apart, labelled, the
+    places the same report repeats it."""
     if not hit.copies:
         return ""
     own = hit.chunk.report_id
-    others = len([r for r in dict.fromkeys(hit.reports) if r != own])
-    if others:
-        summary = f"Also in {others} other report{'s' if others != 1 else ''}"
-    else:
-        n = len(hit.copies)
-        summary = f"Also in {n} other place{'s' if n != 1 else ''} in this report"
-    items = "".join(f"<li>{citation_html(cite)}</li>" for _, cite in hit.copies)
-    return (
-        f'<details class="ps-copies"><summary>{escape(summary)}</summary>'
-        f'<ul class="ps-copies-list">{items}</ul></details>'
-    )
+    elsewhere = [c for c in hit.copies if c.report_id != own]
+    repeats = [c for c in hit.copies if c.report_id == own]
+    parts = []
+    reports = list(dict.fromkeys(c.report_id for c in elsewhere))
+    if reports:
+        summary = f"Also in {len(reports)} other report{'s' if len(reports) != 1 else ''}"
+        items = "".join(f"<li>{citation_html(c.citation)}</li>" for c in elsewhere)
+        parts.append(
+            f'<details class="ps-copies"><summary>{escape(summary)}</summary>'
+            f'<ul class="ps-copies-list">{items}</ul></details>'
+        )
+    if repeats:
+        n = len(repeats)
+        summary = f"Repeated in {n} other place{'s' if n != 1 else ''} in this report"
+        items = "".join(f"<li>{citation_html(c.citation)}</li>" for c in repeats)
+        parts.append(
+            f'<details class="ps-copies ps-repeats"><summary>{escape(summary)}</summary>'
+            f'<ul class="ps-copies-list">{items}</ul></details>'
+        )
+    return "".join(parts)
+
+
+def variants_html(hit: Hit) -> str:
+    """What the same wording says elsewhere: "Same wording in Durham Constabulary 2016, which
+    says inadequate", each with its citation. Never folded away: a difference is news."""
+    if not hit.variants:
+        return ""
+    items = []
+    for v in hit.variants:
+        where = "elsewhere in this report" if v.report_id == hit.chunk.report_id else f"in {v.report}"
+        says = ", ".join(v.says)
+        said = f", which says <em>{escape(says)}</em>" if says else ", which says something else"
+        items.append(f"<li>Same wording {escape(where)}{said} — {citation_html(v.citation)}</li>")
+    return f'<ul class="ps-variants">{"".join(items)}</ul>'
 
 
 def _kind_badge(hit: Hit) -> str:
@@ -159,11 +183,13 @@ def hit_card(
     text_class = "ps-passage ps-table" if hit.chunk.kind == "table" else "ps-passage"
     return (
         '<article class="ps-card">'
-        f'<header class="ps-card-head">{rank}{citation_html(hit.citation)}{copy_button(hit.citation)}</header>'
+        f'<header class="ps-card-head">{rank}{citation_html(hit.citation)}'
+        f"{copy_button(hit.full_citation or hit.citation)}</header>"
         f"{_kind_badge(hit)}"
         f'<p class="{text_class}">{passage_html(hit.chunk.text, hit.best_sentence_span, terms)}</p>'
         f"{entity_chips(hit.chunk.entities, acronyms, group_of)}"
         f"{footnotes_html(footnotes)}"
+        f"{variants_html(hit)}"
         f"{copies_html(hit)}"
         "</article>"
     )
@@ -428,6 +454,10 @@ mark.ps-term {background: none; color: inherit; font-weight: 700; text-decoratio
 .ps-row-cite .ps-cite {font-size: .8rem;}
 .ps-evidence-head {display: flex; gap: .8rem; align-items: center;}
 .ps-evidence-head h3 {margin: .2rem 0; font-size: 1.1rem;}
+.ps-variants {margin: .5rem 0 0; padding: .4rem .6rem .4rem 1.6rem; font-size: .85rem;
+  background: #fff7e6; border-left: 3px solid #b45309; border-radius: 4px;}
+.ps-variants li {margin: .15rem 0;}
+.ps-variants em {font-style: normal; font-weight: 600;}
 .ps-copies {margin-top: .5rem; font-size: .85rem;}
 .ps-copies summary {cursor: pointer; color: #1f4e79;}
 .ps-copies-list {margin: .3rem 0 0 1.2rem; padding: 0;}
