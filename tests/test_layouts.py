@@ -233,3 +233,37 @@ def test_the_table_of_areas_by_grade_both_ways():
         ("Investigating crime", "Adequate")
     ]
     assert grades_table([["Crime type", "2019", "2020"], ["Burglary", "Good", "Bad"]]) == []
+
+
+def test_a_sentence_ending_on_a_grade_grades_its_subject_not_the_whole_pillar():
+    text = (
+        "Testshire PEEL 2018\n\n"
+        "How legitimately does the force treat the public and its workforce?\n\n"
+        "Last updated 03/04/2019\n\n"
+        "Testshire Police deals fairly with most people it meets.\n\n"
+        "The force's handling of complaints made by its own staff requires improvement.\n\n"
+        "How effective is the force at keeping people safe and reducing crime?\n\n"
+        "Overall, the effectiveness of Testshire Police is good.\n"
+    )
+    got = _grades(text)
+    assert got["How legitimately does the force treat the public and its workforce?"][0] is None
+    assert got["How effective is the force at keeping people safe and reducing crime?"][0] == "Good"
+
+
+def test_an_earlier_grade_for_another_pillar_is_not_carried_over():
+    text = (
+        "Testshire 2017\n\n"
+        "How effective is the force at keeping people safe and reducing crime?\n\n"
+        "To be graded\n\n"
+        "How efficient is the force at keeping people safe and reducing crime?\n\n"
+        "Last updated 09/11/2017\n\nRequires improvement\n\n"
+        "Testshire Police has been assessed as requiring improvement in the efficiency with which it keeps "
+        "people safe and reduces crime. In 2016, HMICFRS assessed Testshire Police as good for the efficiency "
+        "with which it keeps people safe and reduces crime.\n"
+    )
+    got = _grades(text)
+    assert got["How effective is the force at keeping people safe and reducing crime?"][0] is None
+    assert (
+        got["How efficient is the force at keeping people safe and reducing crime?"][0]
+        == "Requires improvement"
+    )

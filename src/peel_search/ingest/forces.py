@@ -168,6 +168,24 @@ def in_title_line(line: str) -> Force | None:
     return None
 
 
+@cache
+def _any_name_re() -> re.Pattern[str]:
+    names = {n for f in FORCES for n in (f.short, *f.full_names) if not _INITIALS.match(n)}
+    alternation = "|".join(
+        re.escape(n).replace(r"\ ", r"\s+").replace("and", "(?:and|&)")
+        for n in sorted(names, key=len, reverse=True)
+    )
+    return re.compile(
+        rf"(?<![\w-])(?:the\s+)?(?:{alternation})(?:\s+(?:Police|Constabulary))?(?![\w-])", re.I
+    )
+
+
+def without_force_names(text: str) -> str:
+    """``text`` with every listed force's name, short or full, taken out ("Kent Police is
+    good" -> " is good")."""
+    return _any_name_re().sub(" ", text)
+
+
 def most_mentioned(text: str, least: int = 2) -> Force | None:
     """The force whose full name the text uses most (at least ``least`` times; the earlier
     first mention wins a tie), else ``None``."""

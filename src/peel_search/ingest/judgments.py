@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from ..types import GRADES, Block, Grade, Judgment, Report, Section
+from . import forces
 from .contents import title_key, title_similarity
 from .questions import content_stems, question_topics
 from .text import passage_text, sentences
@@ -65,7 +66,10 @@ _WORDING_RES = (
     re.compile(
         rf"\b(?:is|are|was|were|be)\s+(?:judged\s+(?:to\s+be\s+|as\s+))?{_GRADE_WORD}\s+(?:at|in)\b", re.I
     ),
-    re.compile(rf"\b(?:response|approach|performance)\b.{{0,80}}?\bis {_GRADE_WORD}\b", re.I),
+    re.compile(
+        rf"\b(?:response|approach|performance|effectiveness|efficiency|legitimacy)\b.{{0,80}}?\bis {_GRADE_WORD}\b",
+        re.I,
+    ),
     re.compile(r"\b(requires improvement)\b", re.I),
     # Later wordings, after the ones above so that those read as before:
     re.compile(r"\bjudged\s+to\s+(require\s+improvement)\b", re.I),
@@ -113,13 +117,22 @@ def grade_wording(paragraph: str) -> Grade | None:
     return None
 
 
-def wording_is_about(sentence: str, grade_at: int, heading: str) -> bool:
+def wording_is_about(sentence: str, grade_at: int, heading: str, grade_from: int | None = None) -> bool:
     """Whether what ``sentence`` grades (the words after the grade word at ``grade_at``, or
     the whole sentence for "The extent to which ... is good") is what ``heading`` asks
     about: they share a PEEL topic (:func:`~.questions.question_topics`), or, for headings
-    of no known topic, a content word ("treatment" ~ "treating")."""
+    of no known topic, a content word ("treatment" ~ "treating").
+
+    A sentence that ends on its grade grades its subject (the words before ``grade_from``,
+    where the grade word starts): "The force's approach to the ethical behaviour of its
+    workforce requires improvement" grades a part of what "How legitimately does the
+    force treat the public and its workforce?" asks, not the whole. Such a sentence grades
+    the heading only when its subject is the force itself, names the heading's pillar ("the
+    effectiveness of the force"), or names all that the heading asks about."""
     tail = sentence[grade_at:]
     what = tail if len(content_stems(tail)) >= 1 else sentence
+    if what is sentence and grade_from is not None:
+        return _subject_is(sentence[:grade_from], heading)
     asked, graded = _pillar_named(heading), _pillar_named(what)
     if asked and graded and asked != graded:
         return False  # "good in the efficiency with which ..." under an effectiveness question
@@ -132,6 +145,31 @@ def wording_is_about(sentence: str, grade_at: int, heading: str) -> bool:
         return False
     a, b = content_stems(heading), content_stems(what)
     return any(len(x) >= 4 and len(y) >= 4 and (x.startswith(y) or y.startswith(x)) for x in a for y in b)
+
+
+_VERB_TAIL_RE = re.compile(
+    r"(?:\s+(?:is|are|was|were|be|been|has|have|remains|continues|to|judged|assessed|graded|rated|as))+\s*$",
+    re.I,
+)
+#: Words that say who or when, not what: "Overall, we found that the force ..."
+_SUBJECT_FILLER = frozenset("overal we found that judg assess hmic hmicfrs inspector also".split())
+
+
+def _subject_is(subject: str, heading: str) -> bool:
+    """Whether a sentence's subject, graded as a whole, is what ``heading`` asks about: the
+    force itself ("Kent Police", "Overall, the constabulary"), the heading's pillar ("the
+    effectiveness of Kent Police"), or every content word of the heading."""
+    subject = _VERB_TAIL_RE.sub("", forces.without_force_names(subject))
+    stems = [s for s in content_stems(subject) if s not in _SUBJECT_FILLER]
+    if not stems:
+        return True
+    asked, named = _pillar_named(heading), _pillar_named(subject)
+    if asked and named:
+        return asked == named
+    wanted = content_stems(heading)
+    return bool(wanted) and all(
+        any(s.startswith(w[:5]) or w.startswith(s[:5]) for s in stems) for w in wanted
+    )
 
 
 _OVERALL_RE_WORDS = re.compile(
@@ -159,7 +197,9 @@ def grade_wording_about(paragraph: str, heading: str) -> Grade | None:
     for sentence in sentences(" ".join(paragraph.split())):
         if _SUBJECT_RE.search(sentence):
             for pattern in _WORDING_RES:
-                if (m := pattern.search(sentence)) and wording_is_about(sentence, m.end(1), heading):
+                if (m := pattern.search(sentence)) and wording_is_about(
+                    sentence, m.end(1), heading, m.start(1)
+                ):
                     return _grade(m.group(1))
     return None
 
@@ -252,7 +292,7 @@ def _verdict(
                 continue
             for pattern in _WORDING_RES:
                 m = pattern.search(sentence)
-                if m and (about is None or wording_is_about(sentence, m.end(1), about)):
+                if m and (about is None or wording_is_about(sentence, m.end(1), about, m.start(1))):
                     return _grade(m.group(1)), sentence, block, "summary wording"
     return None
 
@@ -415,4 +455,7 @@ def _carried_is_about(what: str, heading: str) -> bool:
     """Whether a carried grade's object ("preventing crime and tackling anti-social
     behaviour") is the area a heading asks about: the heading's main topic is among it."""
     topics = question_topics(heading)
+    asked, graded = _pillar_named(heading), _pillar_named(what)
+    if asked and graded and asked != graded:
+        return False  # "good for the efficiency with which it ..." is no effectiveness grade
     return bool(topics) and topics[0] in question_topics(what)
