@@ -267,3 +267,79 @@ def test_an_earlier_grade_for_another_pillar_is_not_carried_over():
         got["How efficient is the force at keeping people safe and reducing crime?"][0]
         == "Requires improvement"
     )
+
+
+# -- metadata from a page with no title page ----------------------------------------------------
+
+
+def _meta(text: str, name: str = "report.txt"):
+    return read_metadata(text, name, "x")
+
+
+def test_an_overview_page_counts_its_peel_years():
+    text = (
+        "Northshire 2016\nRead more about NorthshireThis is HMIC's third PEEL (police effectiveness, "
+        "efficiency and legitimacy) assessment of Northumbria Police. It tells you how the force is doing.\n"
+    )
+    meta = _meta(text)
+    assert (meta.force, meta.programme, meta.period) == ("Northumbria Police", "PEEL", "2016")
+    opening = "In making this first PEEL Assessment of Cumbria I have looked at the county's roads.\n"
+    meta = _meta(opening)
+    assert (meta.force, meta.year, meta.programme) == ("Cumbria Constabulary", 2014, "PEEL")
+
+
+def test_an_opening_with_no_title_gives_its_period_from_the_assessment_framework():
+    text = (
+        "Overall summary\nOur judgments\n"
+        "Our inspection looked at how good Suffolk Constabulary is in ten areas of policing and graded nine.\n"
+        "We also looked at the service Suffolk Constabulary gives to victims, which we do not grade.\n"
+        "Important changes to PEEL\n"
+        "We now judge forces against the characteristics of good performance in the PEEL Assessment "
+        "Framework 2021/22, and link our judgments to causes of concern.\n"
+    )
+    meta = _meta(text)
+    assert (meta.force, meta.year, meta.period, meta.programme) == (
+        "Suffolk Constabulary",
+        2021,
+        "2021/22",
+        "PEEL",
+    )
+
+
+def test_an_inspection_of_a_force_in_a_run_on_line():
+    text = (
+        "PEEL: Police effectiveness, efficiency and legitimacy 2018/19\n\n"
+        "PEEL Police effectiveness, efficiency and legitimacy 2018/19 An inspection of Norfolk Constabulary "
+        "Contents What this report contains 1 Force in context 3 Overall summary 4 Effectiveness 8\n"
+    )
+    meta = _meta(text)
+    assert (meta.force, meta.period, meta.pillar) == (
+        "Norfolk Constabulary",
+        "2018/19",
+        "Police effectiveness, efficiency and legitimacy",
+    )
+
+
+def test_a_page_about_many_forces_is_no_one_forces_report():
+    lines = [
+        "PEEL: police legitimacy 2017 – force press releases",
+        "As part of our yearly inspections we looked at how fairly every force treats the people it serves. "
+        "Below are the notes that went with the reports.",
+        "- The force judged as outstanding is Surrey Police.",
+        "- The forces judged as requiring improvement are Dorset Police, Wiltshire Police and Gwent Police.",
+        "- All other forces were judged as good.",
+        "Please open each heading below to read the note for each force and a link to its report.",
+        "PEEL: Police legitimacy 2017 – Cheshire Constabulary",
+        "Cheshire Constabulary treats people fairly. Cheshire Constabulary listens to its staff.",
+    ]
+    meta = _meta("\n".join(lines) + "\n")
+    assert (meta.force, meta.period, meta.pillar) == ("", "2017", "Police legitimacy")
+
+
+def test_a_pillar_page_names_its_pillar_by_its_question():
+    text = "Gwent PEEL 2016\n\n\nHow legitimate is the force at keeping people safe and reducing crime?\n\nGood\n"
+    meta = _meta(text)
+    assert (meta.force, meta.pillar, meta.period) == ("Gwent Police", "Police legitimacy", "2016")
+    lowered = "peel: police efficiency, legitimacy and leadership\n\nAn inspection of Gwent Police\n\nNovember 2017\n"
+    assert _meta(lowered).pillar == "Police efficiency, legitimacy and leadership"
+    assert _meta("Upload: someone\n\nA page about a meeting.\n").programme == ""

@@ -319,7 +319,86 @@ def find_judgments(report: Report) -> list[Judgment]:
         if verdict is None and (area is not None or report.sections):
             where = area if area is not None else report.sections[0]
             out.append(Judgment(name, None, "", where.index, where.start, where.start, "not stated"))
-    return _with_carried_grades(report, _with_table_grades(report, out))
+    return _with_carried_grades(report, _with_table_grades(report, _with_pillar_statements(report, out)))
+
+
+# -- a force overview page's verdict on each pillar (2015-2018/19) ----------------------------
+
+#: A paragraph that is only a pillar's verdict, as the force overview pages open: "The extent
+#: to which the force is effective at keeping people safe and reducing crime is good.", "the
+#: extent to which the force operates efficiently and sustainably is outstanding.", or one not
+#: given: "The extent to which the force is effective at ...: not yet graded."
+_PILLAR_STATEMENT_RE = re.compile(
+    r"^(?P<what>the\s+extent\s+to\s+which\s+\S.{8,200}?)(?:\s+is)?\s*:?\s+(?P<verdict>"
+    r"outstanding|good|adequate|inadequate|requires\s+improvement|not\s+(?:yet\s+|being\s+)?graded)\.?$",
+    re.I,
+)
+_PILLAR_CONCEPT = {"effective": "effectiveness", "efficien": "efficiency", "legitima": "legitimacy"}
+#: A pillar's own question has few content words ("How effective is the force at keeping
+#: people safe and reducing crime?"); its questions have more.
+_PILLAR_HEADLINE_WORDS = 5
+
+
+def pillar_statement(paragraph: str) -> tuple[str, str, Grade | None] | None:
+    """``(what, pillar, grade)`` when ``paragraph`` is only a pillar's verdict ("The extent
+    to which the force is effective at keeping people safe and reducing crime is good"):
+    what it grades, in its own words, the pillar's concept key ("effectiveness") and the
+    grade, ``None`` where it says the pillar is not (yet) graded. ``None`` for any other
+    paragraph."""
+    m = _PILLAR_STATEMENT_RE.match(" ".join(paragraph.split()))
+    if m is None or (
+        not _SUBJECT_RE.search(m.group("what")) and not forces.full_name_mentions(m.group("what"))
+    ):
+        return None
+    pillar = _pillar_named(m.group("what"))
+    if not pillar:
+        return None
+    verdict = m.group("verdict")
+    grade = None if verdict.lower().startswith("not") else _grade(verdict)
+    what = m.group("what").strip()
+    return what[:1].upper() + what[1:], _PILLAR_CONCEPT[pillar], grade
+
+
+def _is_pillar_headline(heading: str, pillar: str) -> bool:
+    """Whether ``heading`` is the pillar's own question ("How legitimately does the force
+    treat the public and its workforce?"), not one of the questions under it."""
+    topics = question_topics(heading)
+    return (
+        bool(topics)
+        and topics[0] == pillar
+        and _PILLAR_CONCEPT.get(_pillar_named(heading)) == pillar
+        and len(content_stems(heading)) <= _PILLAR_HEADLINE_WORDS
+    )
+
+
+def _with_pillar_statements(report: Report, judgments: list[Judgment]) -> list[Judgment]:
+    """A pillar verdict standing alone grades the pillar's own question where the report
+    has it and leaves it not stated; where it has none, the verdict is an area of its own,
+    named in its own words."""
+    out = list(judgments)
+    for block in report.blocks:
+        if block.kind != "text":
+            continue
+        found = pillar_statement(_block_text(report, block))
+        if found is None:
+            continue
+        what, pillar, grade = found
+        sentence = " ".join(_block_text(report, block).split())
+        k = next((k for k, j in enumerate(out) if _is_pillar_headline(j.area, pillar)), None)
+        if k is None:
+            # the pillar's own question where the report has one, else the verdict's words
+            area = next((x.heading for x in report.sections if _is_pillar_headline(x.heading, pillar)), what)
+            if grade is None:
+                out.append(Judgment(area, None, "", block.section, block.start, block.start, "not stated"))
+            else:
+                out.append(
+                    Judgment(area, grade, sentence, block.section, block.start, block.end, "summary wording")
+                )
+        elif out[k].grade is None and grade is not None:
+            out[k] = Judgment(
+                out[k].area, grade, sentence, block.section, block.start, block.end, "summary wording"
+            )
+    return out
 
 
 # -- the table of areas by grade (2021/22 onwards) ------------------------------------------
