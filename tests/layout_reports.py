@@ -33,6 +33,11 @@ Layouts (:data:`LAYOUTS`):
   line under each area heading and an ungraded area (the service to victims).
 - ``html-2023``: a PEEL 2023–2025 report page: one title line, the table, areas whose
   grade the table alone gives.
+- ``text-2023``: the opening of a PEEL 2023–2025 page copied as text, a paragraph a line,
+  with no title: the table of areas by grade without its cells ("Area Grade" or "Area |
+  Grade |", then a line per area ending on its grade, one with its grade cell empty), the
+  force named only in the prose and the period only in "the PEEL Assessment Framework
+  2023–2025".
 - ``text-2021``: a 2021/22 report as text with its areas graded by the table alone, a
   title line naming no force ("An inspection of Police") and the force in the file name.
 
@@ -57,6 +62,7 @@ LAYOUTS = (
     "pdf-2018",
     "html-2021",
     "html-2023",
+    "text-2023",
     "text-2021",
 )
 FOUR = ("Outstanding", "Good", "Requires improvement", "Inadequate")
@@ -543,6 +549,47 @@ def _html_2023(rng: random.Random, force: tuple[str, str, str], _: int) -> Gener
     )
 
 
+def _text_2023(rng: random.Random, force: tuple[str, str, str], _: int) -> Generated:
+    name, _, _ = force
+    pipes = rng.random() < 0.5
+    grades: dict[str, str | None] = {}
+    rows = ["Area | Grade |" if pipes else "Area Grade"]
+    areas = [heading for key, heading in A2023 if key != "victims"]
+    blank = rng.randrange(len(areas))
+    for n, heading in enumerate(areas):
+        if n == blank:
+            rows.append(f"{heading} | " if pipes else heading)
+            if not pipes:
+                break  # without its cells a row with no grade ends the table
+            continue
+        grade = _pick(rng, FIVE)
+        grades[heading] = grade
+        rows.append(f"{heading} | {grade} |" if pipes else f"{heading} {grade}")
+    lines = [
+        "Overall summary",
+        "Our judgments",
+        f"Our inspection looked at how good {name} is in nine areas of policing. We grade eight of them as follows:",
+        *rows,
+        f"We also looked at the service {name} gives to victims of crime. We do not grade this area.",
+        "PEEL 2023–2025",
+        "We judge each force against the characteristics of good performance in the PEEL Assessment "
+        "Framework 2023–2025, and we link our judgments to causes of concern and areas for improvement.",
+        "HM Inspector's summary",
+        _filler(rng, "the force's performance", 2),
+    ]
+    return Generated(
+        "text-2023",
+        f"report-{rng.randint(100, 999)}.txt",
+        "\n".join(lines) + "\n",
+        name,
+        2023,
+        "2023/25",
+        "PEEL",
+        "",
+        grades,
+    )
+
+
 def _text_2021(rng: random.Random, force: tuple[str, str, str], _: int) -> Generated:
     name, _, slug = force
     grades: dict[str, str | None] = {}
@@ -592,6 +639,7 @@ _MAKERS = {
     "pdf-2018": _pdf_2018,
     "html-2021": _html_2021,
     "html-2023": _html_2023,
+    "text-2023": _text_2023,
     "text-2021": _text_2021,
 }
 

@@ -450,6 +450,49 @@ def _table_grades(report: Report) -> list[tuple[str, Grade, Block]]:
         text = passage_text(report.source, block.spans, report.markers, "table")
         rows = [line.split("\t") for line in text.split("\n") if "\t" in line]
         out.extend((area, grade, block) for area, grade in grades_table(rows))
+    return out + _line_table_grades(report)
+
+
+#: The head of the table of areas by grade copied from a page without its cells: "Area Grade",
+#: "Area | Grade |".
+_LINE_TABLE_HEAD_RE = re.compile(
+    r"^\|?\s*areas?(?:\s+of\s+policing)?\s*\|?\s*(?:grades?|judge?ments?)\s*\|?$", re.I
+)
+#: One of its rows: "Protecting vulnerable people Good", "Protecting vulnerable people | Good |".
+_LINE_TABLE_ROW_RE = re.compile(
+    rf"^\|?\s*(?P<area>[^|]+?)\s*\|?\s*(?P<grade>{_GRADE_ALTERNATION})\s*\|?$", re.I
+)
+_LINE_TABLE_AREA_WORDS = 20
+
+
+def _line_table_grades(report: Report) -> list[tuple[str, Grade, Block]]:
+    """``(area, grade, block)`` from a table of areas by grade that lost its cells on the way
+    (text copied from the page): a line "Area Grade" or "Area | Grade |", then a line per
+    area ending on its grade, in one paragraph or a paragraph a line. A row with its grade
+    cell empty ("Disrupting serious organised crime |") is passed over; any other line ends
+    the table."""
+    out: list[tuple[str, Grade, Block]] = []
+    active, section = False, -1
+    for block in report.blocks:
+        if block.kind not in {"text", "list"} or block.section != section:
+            active = False
+        section = block.section
+        for start, end in block.spans:
+            for line in report.source[start:end].split("\n"):
+                line = " ".join(line.split())
+                if not line:
+                    continue
+                if _LINE_TABLE_HEAD_RE.match(line):
+                    active = True
+                    continue
+                if not active:
+                    continue
+                m = _LINE_TABLE_ROW_RE.match(line)
+                area = m.group("area").strip(" .,;:") if m else ""
+                if m and area and grade_line(area) is None and len(area.split()) <= _LINE_TABLE_AREA_WORDS:
+                    out.append((area, _grade(m.group("grade")), block))
+                elif not (line.endswith("|") and len(line.split()) <= _LINE_TABLE_AREA_WORDS):
+                    active = False
     return out
 
 

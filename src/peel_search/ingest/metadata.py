@@ -76,7 +76,9 @@ _PILLAR_RE = re.compile(r"^police\s+(effectiveness|efficiency|legitimacy|leaders
 #: A pillar on a line of its own ("Effectiveness"), or the rest of a title broken over
 #: lines ("PEEL: Police" / "effectiveness 2016").
 _BARE_PILLAR_RE = re.compile(
-    r"^(effectiveness|efficiency|legitimacy|leadership)\b[\w ,&]{0,40}?(?:\s(?:19|20)\d{2}\S*)?$", re.I
+    r"^(effectiveness|efficiency|legitimacy|leadership)"
+    r"(?:\s*(?:,|\band\b|&)\s*(?:effectiveness|efficiency|legitimacy|leadership))*(?:\s+(?:19|20)\d{2}\S*)?$",
+    re.I,
 )
 _PILLAR_LIST_RE = re.compile(
     r"\b(?:police\s+)?(?:effectiveness|efficiency|legitimacy|leadership)"
