@@ -343,3 +343,37 @@ def test_a_pillar_page_names_its_pillar_by_its_question():
     lowered = "peel: police efficiency, legitimacy and leadership\n\nAn inspection of Gwent Police\n\nNovember 2017\n"
     assert _meta(lowered).pillar == "Police efficiency, legitimacy and leadership"
     assert _meta("Upload: someone\n\nA page about a meeting.\n").programme == ""
+
+
+def test_carried_grades_in_other_word_orders_and_on_a_page_cut_short():
+    text = (
+        "Northshire PEEL 2018\n\n"
+        "How effectively does the force reduce crime and keep people safe?\n\n"
+        "Last updated 04/06/2019\n\n"
+        "Overall, Northumbria Police is good at reducing crime and keeping people safe.\n\n"
+        "In 2016, we judged the force's effectiveness at preventing and tackling anti-social behaviour to be "
+        "outstanding. We also judged the force's effectiveness at tackling serious and organised crime to be "
+        "good. In 2017, we judged as inadequate the force's effectiveness at investigating crime.\n\n"
+        "Questions for Ef\n"
+    )
+    got = _grades(text)
+    assert got["Preventing and tackling anti-social behaviour"] == ("Outstanding", "carried over", "2016")
+    assert got["Tackling serious and organised crime"] == ("Good", "carried over", "2016")
+    assert got["Investigating crime"] == ("Inadequate", "carried over", "2017")
+
+
+def test_how_a_pillars_grade_changed_is_no_area_and_to_be_graded_stays_ungraded():
+    text = (
+        "Northshire 2017\n\n"
+        "How effective is the force at keeping people safe and reducing crime?\n\n"
+        "To be graded\n\n"
+        "In 2016, we judged the force to be good at keeping people safe and reducing crime.\n\n"
+        "How efficient is the force at keeping people safe and reducing crime?\n\n"
+        "Last updated 09/11/2017\n\nRequires improvement\n\n"
+        "In 2016, we judged the force to be good in the efficiency with which it keeps people safe.\n"
+    )
+    got = _grades(text)
+    assert got["How effective is the force at keeping people safe and reducing crime?"][0] is None
+    assert {area for area, (grade, _, _) in got.items() if grade} == {
+        "How efficient is the force at keeping people safe and reducing crime?"
+    }

@@ -80,22 +80,47 @@ _WORDING_RES = (
     ),
     re.compile(rf"^the\s+extent\s+to\s+which\b.{{0,160}}?\bis:?\s+{_GRADE_WORD}\.?$", re.I),
 )
+_CARRIED_GRADE = r"(?P<grade>outstanding|good|adequate|inadequate|requires?\s+improvement)"
+_CARRIED_WHO = r"(?:the\s+force|the\s+constabulary|it|[\w&'’ -]{2,60}?(?:police(?:\s+service)?|constabulary))"
+#: What a carried grade grades, in three word orders: "the force to be good at preventing
+#: crime", "the force's effectiveness at preventing crime to be good", "as good the force's
+#: effectiveness at investigating crime".
+_CARRIED_OBJECT = (
+    rf"(?:{_CARRIED_WHO}\s+(?:to\s+be\s+|as\s+|was\s+|is\s+)?{_CARRIED_GRADE}\s+(?:at|in|for)\s+(?P<what>[^.;]+)"
+    rf"|(?:{_CARRIED_WHO}['’]s?|its)\s+(?:effectiveness|efficiency|legitimacy|approach|performance)\s+(?:at|in)\s+"
+    rf"(?P<what2>[^.;]+?)\s+to\s+be\s+{_CARRIED_GRADE.replace('grade>', 'grade2>')}\b"
+    rf"|as\s+{_CARRIED_GRADE.replace('grade>', 'grade3>')}\s+(?:{_CARRIED_WHO}['’]s?|its)\s+"
+    r"(?:effectiveness|efficiency|legitimacy|approach|performance)\s+(?:at|in)\s+(?P<what3>[^.;]+))"
+)
 #: "In 2017 we judged the force to be good at ...": a grade carried over from an earlier year.
 _CARRIED_RE = re.compile(
     r"\bin\s+((?:19|20)\d{2}(?:\s*[/–-]\s*\d{2,4})?)\s*,?\s+(?:we|hmic|hmicfrs|inspectors)\s+"
-    r"(?:judged|assessed|graded|found)\s+(?:that\s+)?(?P<who>the\s+force|the\s+constabulary|it|"
-    r"[\w&'’ -]{2,60}?(?:police(?:\s+service)?|constabulary))\s+(?:to\s+be\s+|as\s+|was\s+|is\s+)?"
-    r"(?P<grade>outstanding|good|adequate|inadequate|requires?\s+improvement)\s+(?:at|in|for)\s+(?P<what>[^.;]+)",
+    rf"(?:judged|assessed|graded|found)\s+(?:that\s+)?{_CARRIED_OBJECT}",
     re.I,
 )
 #: "We also judged it to be good at ...", right after a carried-over grade.
 _CARRIED_MORE_RE = re.compile(
-    r"\b(?:we|hmic|hmicfrs)\s+(?:also\s+)?(?:judged|assessed|graded)\s+(?:it|the\s+force|the\s+constabulary)\s+"
-    r"(?:to\s+be\s+|as\s+)?(?P<grade>outstanding|good|adequate|inadequate|requires?\s+improvement)\s+"
-    r"(?:at|in|for)\s+(?P<what>[^.;]+)",
+    rf"\b(?:we|hmic|hmicfrs)\s+(?:also\s+)?(?:judged|assessed|graded)\s+{_CARRIED_OBJECT}",
     re.I,
 )
+
+
+def _carried_parts(m: re.Match[str]) -> tuple[Grade, str]:
+    """The grade and what it grades, whichever word order ``m`` matched."""
+    for grade, what in (("grade", "what"), ("grade2", "what2"), ("grade3", "what3")):
+        if m.group(grade):
+            return _grade(m.group(grade)), m.group(what).strip()
+    raise ValueError("a carried grade's match names no grade")
+
+
 _SUBJECT_RE = re.compile(r"\b(force|police|constabulary)\b", re.I)
+#: A grade given before this inspection, not this one's: "In 2016, we judged the force to be
+#: good at ...", "consistent with last year's findings, in which we judged the force to be good".
+_PAST_GRADE_RE = re.compile(
+    r"\b(?:in\s+(?:19|20)\d{2}|last\s+year|previous(?:ly)?)\b[^.;]{0,60}?\b(?:we|hmic\w*)\s+"
+    r"(?:judged|assessed|graded|found)\b",
+    re.I,
+)
 #: How many paragraphs at the top of a summary may carry its verdict.
 _OPENING_BLOCKS = 2
 
@@ -110,7 +135,7 @@ def grade_wording(paragraph: str) -> Grade | None:
     """The grade a paragraph's own sentence about the force gives ("Testshire
     Constabulary is good at keeping people safe"), else ``None``."""
     for sentence in sentences(" ".join(paragraph.split())):
-        if _SUBJECT_RE.search(sentence):
+        if _SUBJECT_RE.search(sentence) and not _PAST_GRADE_RE.search(sentence):
             for pattern in _WORDING_RES:
                 if m := pattern.search(sentence):
                     return _grade(m.group(1))
@@ -195,7 +220,7 @@ def grade_wording_about(paragraph: str, heading: str) -> Grade | None:
     """The grade a paragraph's sentence about the force gives for what ``heading`` asks
     about (:func:`wording_is_about`), else ``None``."""
     for sentence in sentences(" ".join(paragraph.split())):
-        if _SUBJECT_RE.search(sentence):
+        if _SUBJECT_RE.search(sentence) and not _PAST_GRADE_RE.search(sentence):
             for pattern in _WORDING_RES:
                 if (m := pattern.search(sentence)) and wording_is_about(
                     sentence, m.end(1), heading, m.start(1)
@@ -288,7 +313,7 @@ def _verdict(
             return grade, text.strip(), block, "grade line"
     for block in blocks[:_OPENING_BLOCKS]:
         for sentence in sentences(_block_text(report, block)):
-            if not _SUBJECT_RE.search(sentence):
+            if not _SUBJECT_RE.search(sentence) or _PAST_GRADE_RE.search(sentence):
                 continue
             for pattern in _WORDING_RES:
                 m = pattern.search(sentence)
@@ -309,7 +334,10 @@ def find_judgments(report: Report) -> list[Judgment]:
     for area in areas:
         name = "Overall" if area is None else area.heading
         verdict = None
-        for section in _candidate_sections(report, area):
+        sections = (
+            [] if area is not None and _head_to_be_graded(report, area) else _candidate_sections(report, area)
+        )
+        for section in sections:
             about = area.heading if area is not None and section.index == area.index else None
             verdict = _verdict(report, section, about)
             if verdict:
@@ -542,11 +570,11 @@ def _carried_statements(report: Report) -> list[tuple[str, Grade, str, str, Bloc
             m = _CARRIED_RE.search(sentence)
             if m:
                 last_period = re.sub(r"\s*[/–-]\s*", "/", m.group(1))
-                found.append((last_period, _grade(m.group("grade")), m.group("what"), sentence, block))
+                found.append((last_period, *_carried_parts(m), sentence, block))
                 continue
             more = _CARRIED_MORE_RE.search(sentence) if last_period else None
             if more:
-                found.append((last_period, _grade(more.group("grade")), more.group("what"), sentence, block))
+                found.append((last_period, *_carried_parts(more), sentence, block))
             else:
                 last_period = ""
     return found
@@ -561,7 +589,7 @@ def _with_carried_grades(report: Report, judgments: list[Judgment]) -> list[Judg
         return judgments
     out = list(judgments)
     for k, j in enumerate(out):
-        if j.grade is not None or j.area == "Overall":
+        if j.grade is not None or j.area == "Overall" or _to_be_graded(report, j):
             continue
         matches = [s for s in statements if _carried_is_about(s[2], j.area)]
         if len({s[1] for s in matches}) != 1:
@@ -570,7 +598,58 @@ def _with_carried_grades(report: Report, judgments: list[Judgment]) -> list[Judg
         out[k] = Judgment(
             j.area, grade, sentence, block.section, block.start, block.end, "carried over", period
         )
+    return out + _carried_areas(report, out, statements)
+
+
+_PILLARS = frozenset(_PILLAR_CONCEPT.values())
+
+
+def _carried_areas(
+    report: Report, judgments: list[Judgment], statements: list[tuple[str, Grade, str, str, Block]]
+) -> list[Judgment]:
+    """A pillar's summary that says what it judged earlier of one of the pillar's questions
+    ("In 2017, we judged the force to be good at preventing crime and tackling anti-social
+    behaviour") where the report has no heading for that question (a page cut short): the
+    question is an area of its own, named in the summary's words, its grade carried over.
+    Only in a pillar's summary, and never for a pillar itself: "In 2016 we assessed the force
+    as good for its efficiency" there says how the pillar's grade has changed."""
+    taken = {question_topics(j.area)[0] for j in judgments if question_topics(j.area)}
+    by_topic: dict[str, list[tuple[str, Grade, str, str, Block]]] = {}
+    for statement in statements:
+        topics = question_topics(statement[2])
+        block = statement[4]
+        summary = report.sections[block.section].heading if block.section < len(report.sections) else ""
+        if not topics or topics[0] in _PILLARS or topics[0] in taken:
+            continue
+        if not any(_is_pillar_headline(summary, p) for p in _PILLARS):
+            continue
+        by_topic.setdefault(topics[0], []).append(statement)
+    out = []
+    for found in by_topic.values():
+        if len({s[1] for s in found}) != 1:
+            continue
+        period, grade, what, sentence, block = found[0]
+        area = what[:1].upper() + what[1:]
+        out.append(
+            Judgment(area, grade, sentence, block.section, block.start, block.end, "carried over", period)
+        )
     return out
+
+
+#: An area whose grade is still to come: "To be graded", "Not being graded", "not yet graded".
+_TO_BE_GRADED_RE = re.compile(r"^(?:to\s+be\s+graded|not\s+(?:yet\s+|being\s+)?graded)\b", re.I)
+
+
+def _to_be_graded(report: Report, judgment: Judgment) -> bool:
+    """Whether the area's own first paragraph says its grade is still to come."""
+    if judgment.source != "not stated" or judgment.section >= len(report.sections):
+        return False
+    return _head_to_be_graded(report, report.sections[judgment.section])
+
+
+def _head_to_be_graded(report: Report, section: Section) -> bool:
+    head = _direct_blocks(report, section)[:1]
+    return bool(head) and _TO_BE_GRADED_RE.match(_block_text(report, head[0]).strip()) is not None
 
 
 def _carried_is_about(what: str, heading: str) -> bool:
