@@ -377,3 +377,24 @@ def test_how_a_pillars_grade_changed_is_no_area_and_to_be_graded_stays_ungraded(
     assert {area for area, (grade, _, _) in got.items() if grade} == {
         "How efficient is the force at keeping people safe and reducing crime?"
     }
+
+
+def test_a_carried_grade_is_a_questions_never_a_pillars_and_may_come_as_a_list():
+    text = (
+        "Southshire PEEL 2018\n\n"
+        "How legitimately does the force treat the public and its workforce?\n\n"
+        "Last updated 27/09/2019\n\n"
+        "On the whole the force deals with people fairly and lawfully.\n\n"
+        "In 2017, we judged Sussex Police to be good at treating the public and its workforce fairly.\n\n"
+        "How effectively does the force reduce crime and keep people safe?\n\n"
+        "Sussex Police is good at reducing crime and keeping people safe.\n\n"
+        "In 2017, we assessed the force as outstanding at:\n\n"
+        "- preventing crime and tackling anti-social behaviour; and\n- tackling serious and organised crime.\n\n"
+        "How effective is the force at preventing crime, tackling anti-social behaviour and keeping people safe?\n\n"
+        "This question was not subject to detailed inspection in 2018/19, and our judgment has been carried over.\n"
+    )
+    got = _grades(text)
+    assert got["How legitimately does the force treat the public and its workforce?"][0] is None
+    preventing = "How effective is the force at preventing crime, tackling anti-social behaviour and keeping people safe?"
+    assert got[preventing] == ("Outstanding", "carried over", "2017")
+    assert got["Tackling serious and organised crime"] == ("Outstanding", "carried over", "2017")

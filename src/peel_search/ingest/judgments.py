@@ -98,6 +98,14 @@ _CARRIED_RE = re.compile(
     rf"(?:judged|assessed|graded|found)\s+(?:that\s+)?{_CARRIED_OBJECT}",
     re.I,
 )
+#: "In 2017, we assessed the force as good at:" over a list of what it was good at.
+_CARRIED_LIST_RE = re.compile(
+    r"\bin\s+((?:19|20)\d{2}(?:\s*[/–-]\s*\d{2,4})?)\s*,?\s+(?:we|hmic|hmicfrs|inspectors)\s+"
+    rf"(?:judged|assessed|graded|found)\s+(?:that\s+)?{_CARRIED_WHO}\s+(?:to\s+be\s+|as\s+|was\s+|is\s+)?"
+    rf"{_CARRIED_GRADE}\s+(?:at|in|for)\s*:$",
+    re.I,
+)
+_LIST_ITEM_SPLIT_RE = re.compile(r"\s*(?:\n|[•·▪]|^-\s|\n-\s)\s*")
 #: "We also judged it to be good at ...", right after a carried-over grade.
 _CARRIED_MORE_RE = re.compile(
     rf"\b(?:we|hmic|hmicfrs)\s+(?:also\s+)?(?:judged|assessed|graded)\s+{_CARRIED_OBJECT}",
@@ -562,11 +570,25 @@ def _carried_statements(report: Report) -> list[tuple[str, Grade, str, str, Bloc
     """``(period, grade, what it grades, sentence, block)`` for each grade the report says it
     gave in an earlier inspection."""
     found: list[tuple[str, Grade, str, str, Block]] = []
+    lead: tuple[str, Grade, str, Block] | None = None  # "In 2017, we assessed the force as good at:"
     for block in report.blocks:
         if block.kind not in {"text", "list"}:
+            lead = None
             continue
+        if lead is not None and block.kind == "list" and block.section == lead[3].section:
+            period, grade, sentence, _ = lead
+            raw = "\n".join(report.source[a:b] for a, b in block.spans)
+            for item in _LIST_ITEM_SPLIT_RE.split(raw):
+                what = re.sub(r"[;,.]?\s*(?:and|or)?\s*$", "", item.strip(" -–"))
+                if what:
+                    found.append((period, grade, what, sentence, block))
+        lead = None
         last_period = ""
         for sentence in sentences(_block_text(report, block)):
+            if m := _CARRIED_LIST_RE.search(sentence):
+                period = re.sub(r"\s*[/–-]\s*", "/", m.group(1))
+                lead = (period, _grade(m.group("grade")), sentence, block)
+                continue
             m = _CARRIED_RE.search(sentence)
             if m:
                 last_period = re.sub(r"\s*[/–-]\s*", "/", m.group(1))
@@ -659,4 +681,6 @@ def _carried_is_about(what: str, heading: str) -> bool:
     asked, graded = _pillar_named(heading), _pillar_named(what)
     if asked and graded and asked != graded:
         return False  # "good for the efficiency with which it ..." is no effectiveness grade
+    if any(_is_pillar_headline(heading, p) for p in _PILLARS):
+        return False  # a pillar is graded afresh each inspection; what carries over is a question's grade
     return bool(topics) and topics[0] in question_topics(what)
