@@ -398,3 +398,18 @@ def test_a_carried_grade_is_a_questions_never_a_pillars_and_may_come_as_a_list()
     preventing = "How effective is the force at preventing crime, tackling anti-social behaviour and keeping people safe?"
     assert got[preventing] == ("Outstanding", "carried over", "2017")
     assert got["Tackling serious and organised crime"] == ("Outstanding", "carried over", "2017")
+
+
+def test_a_force_the_list_does_not_know_is_still_the_force_when_a_sentence_ends_on_its_grade():
+    text = (
+        "How effective is the force at keeping people safe and reducing crime?\n\n"
+        "Overall, Testshire Constabulary requires improvement.\n\n"
+        "How effective is the force at keeping people safe?\n\n"
+        "Testshire Constabulary is good at keeping people safe.\n"
+    )
+    got = _grades(text)
+    assert (
+        got["How effective is the force at keeping people safe and reducing crime?"][0]
+        == "Requires improvement"
+    )
+    assert got["How effective is the force at keeping people safe?"][0] == "Good"

@@ -164,7 +164,7 @@ def wording_is_about(sentence: str, grade_at: int, heading: str, grade_from: int
     effectiveness of the force"), or names all that the heading asks about."""
     tail = sentence[grade_at:]
     what = tail if len(content_stems(tail)) >= 1 else sentence
-    if what is sentence and grade_from is not None:
+    if grade_from is not None and not tail.strip(" .!?;:'’\")") and content_stems(heading):
         return _subject_is(sentence[:grade_from], heading)
     asked, graded = _pillar_named(heading), _pillar_named(what)
     if asked and graded and asked != graded:
@@ -184,6 +184,8 @@ _VERB_TAIL_RE = re.compile(
     r"(?:\s+(?:is|are|was|were|be|been|has|have|remains|continues|to|judged|assessed|graded|rated|as))+\s*$",
     re.I,
 )
+#: A force the list does not know, named in full: "Testshire Constabulary".
+_UNLISTED_FORCE_RE = re.compile(r"(?:\b[A-Z][\w'’-]*\s+){1,4}(?:Police(?:\s+Service)?|Constabulary)\b")
 #: Words that say who or when, not what: "Overall, we found that the force ..."
 _SUBJECT_FILLER = frozenset("overal we found that judg assess hmic hmicfrs inspector also".split())
 
@@ -192,7 +194,7 @@ def _subject_is(subject: str, heading: str) -> bool:
     """Whether a sentence's subject, graded as a whole, is what ``heading`` asks about: the
     force itself ("Kent Police", "Overall, the constabulary"), the heading's pillar ("the
     effectiveness of Kent Police"), or every content word of the heading."""
-    subject = _VERB_TAIL_RE.sub("", forces.without_force_names(subject))
+    subject = _VERB_TAIL_RE.sub("", _UNLISTED_FORCE_RE.sub(" ", forces.without_force_names(subject)))
     stems = [s for s in content_stems(subject) if s not in _SUBJECT_FILLER]
     if not stems:
         return True
