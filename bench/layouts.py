@@ -35,6 +35,7 @@ from peel_search.ingest.html import extract_html  # noqa: E402
 from peel_search.ingest.judgments import _same_area  # noqa: E402
 from peel_search.ingest.metadata import read_metadata  # noqa: E402
 from peel_search.ingest.parse import parse_report  # noqa: E402
+from peel_search.ingest.questions import question_topics  # noqa: E402
 from peel_search.types import Judgment, Report  # noqa: E402
 
 FIELDS = ("force", "year", "period", "programme", "pillar")
@@ -273,15 +274,154 @@ def show_real(folder: Path) -> None:
                 print(f"    {j.grade:22} {j.source:16} {j.area[:70]}{carried}")
 
 
+# -- real reports against a truth file -------------------------------------------------------
+
+REAL_FIELDS = ("force", "year", "period", "programme", "pillar")
+
+
+def _truth_matches(key: str, judgments: list[Judgment]) -> list[Judgment]:
+    """The judgments a truth key names: a heading as written (or the same area worded a
+    little differently), or ``topic:KEY`` for a grade stated with no heading of its own
+    (an overview page's "The extent to which the force is effective ... is good"): every
+    judgment whose heading's main topic is KEY."""
+    if key.startswith("topic:"):
+        topic = key.split(":", 1)[1]
+        return [j for j in judgments if question_topics(j.area)[:1] == (topic,)]
+    exact = [j for j in judgments if j.area == key]
+    return exact or [j for j in judgments if j.area != "Overall" and _same_area(j.area, key)]
+
+
+def score_real(truth: dict, meta: object, judgments: list[Judgment]) -> tuple[dict, list[str]]:
+    """Counts for one real text against its truth, and a line for each thing wrong or missed.
+
+    ``truth``: force, year, period, programme, pillar (``null``: not scored), ``grades``
+    (key -> grade, or ``{"grade", "carried"}`` for a grade carried over from that period),
+    ``not_stated`` (keys the text names without a grade), ``optional`` (stated loosely: not
+    counted, but a different grade is wrong), ``skip`` (fields the text leaves open). Keys:
+    a heading, or ``topic:KEY``.
+    """
+    counts = {"meta_ok": 1, "force_year_ok": 1, "stated": 0, "found": 0, "wrong": 0}
+    lines: list[str] = []
+    for field in REAL_FIELDS:
+        want = truth.get(field)
+        got = getattr(meta, field) or None
+        if field in truth.get("skip", ()) or (field == "pillar" and want is None):
+            continue
+        if got != want:
+            counts["meta_ok"] = 0
+            if field in ("force", "year"):
+                counts["force_year_ok"] = 0
+            lines.append(f"{field}: read {got!r}, truth {want!r}")
+    claimed: set[int] = set()
+
+    def graded(key: str) -> list[Judgment]:
+        found = _truth_matches(key, judgments)
+        claimed.update(id(j) for j in found)
+        return [j for j in found if j.grade is not None]
+
+    for key, want in truth.get("grades", {}).items():
+        grade, carried = (want["grade"], want.get("carried", "")) if isinstance(want, dict) else (want, "")
+        counts["stated"] += 1
+        got = graded(key)
+        if any(j.grade != grade for j in got):
+            counts["wrong"] += 1
+            lines.append(f"WRONG {key[:60]}: {[j.grade for j in got]}, truth {grade}")
+        elif got:
+            counts["found"] += 1
+            if carried and got[0].carried_from != carried:
+                lines.append(f"carried {key[:50]}: from {got[0].carried_from!r}, truth {carried!r}")
+        else:
+            lines.append(f"missed {key[:60]}: {grade}{f' (carried from {carried})' if carried else ''}")
+    for key in truth.get("not_stated", []):
+        for j in graded(key):
+            counts["wrong"] += 1
+            lines.append(f"WRONG {key[:60]}: {j.grade} given, the text states none ({j.sentence[:60]!r})")
+    for key, want in truth.get("optional", {}).items():
+        grade = want["grade"] if isinstance(want, dict) else want
+        for j in graded(key):
+            if j.grade != grade:
+                counts["wrong"] += 1
+                lines.append(f"WRONG {key[:60]}: {j.grade}, the text says {grade}")
+    for j in judgments:
+        if j.grade is not None and id(j) not in claimed:
+            counts["wrong"] += 1
+            lines.append(f"WRONG unstated {j.area[:60]}: {j.grade} ({j.source}: {j.sentence[:60]!r})")
+    return counts, lines
+
+
+def run_real(folder: Path, split: str, blind: bool, verbose: bool) -> None:
+    """Score the reports in ``folder`` against ``folder/truth.json``, the development and
+    hold-out forces apart. ``blind``: copy each text under a name that says nothing (a
+    report's file name is a source of its metadata of last resort)."""
+    import json
+    import shutil
+
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))["texts"]
+    chosen = {n: t for n, t in sorted(truth.items()) if split == "all" or t.get("split", "dev") == split}
+    totals: dict[str, dict[str, int]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        names = {}
+        for k, name in enumerate(chosen, 1):
+            target = f"report-{k:03d}{Path(name).suffix}" if blind else name
+            shutil.copy(folder / name, Path(tmp) / target)
+            names[target] = name
+        files, notes = read_corpus(Path(tmp))
+        for n in notes:
+            print(f"  {names.get(n.name, n.name)}: {n.message}")
+        for f in files:
+            name = names[f.path.name]
+            t = chosen[name]
+            meta = read_metadata(f.text, f.path.name, f.report_id)
+            report = _parse(f)
+            counts, lines = score_real(t, meta, list(report.judgments))
+            bucket = totals.setdefault(
+                t.get("split", "dev"),
+                dict.fromkeys(("texts", "meta_ok", "force_year_ok", "stated", "found", "wrong"), 0),
+            )
+            bucket["texts"] += 1
+            for k, v in counts.items():
+                bucket[k] += v
+            mark = "ok" if not lines else ("WRONG" if counts["wrong"] else "miss")
+            print(
+                f"{name:45} {mark:5} force/year {'ok' if counts['force_year_ok'] else 'NO':2} "
+                f"grades {counts['found']}/{counts['stated']} wrong {counts['wrong']}"
+            )
+            for line in lines if verbose or counts["wrong"] or not counts["force_year_ok"] else ():
+                print(f"    {line}")
+    print()
+    for split_name, b in totals.items():
+        print(
+            f"{split_name:8} texts {b['texts']:3}  force and year right {b['force_year_ok']}/{b['texts']}  "
+            f"all metadata right {b['meta_ok']}/{b['texts']}  stated grades found {b['found']}/{b['stated']}  "
+            f"wrong {b['wrong']}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-layout", type=int, default=6)
-    parser.add_argument("--real", type=Path, help="also show what is read from the reports in this folder")
+    parser.add_argument(
+        "--real",
+        type=Path,
+        help="also read the reports in this folder; with a truth.json in it, score them against it",
+    )
+    parser.add_argument(
+        "--split", default="all", choices=("dev", "holdout", "all"), help="with --real and truth.json"
+    )
+    parser.add_argument(
+        "--blind", action="store_true", help="with --real: read each report under a neutral file name"
+    )
+    parser.add_argument("--real-only", action="store_true", help="skip the generated layouts")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = parser.parse_args()
-    ok = run_layouts(args.per_layout, args.verbose)
-    compare_extractors(args.per_layout)
-    if args.real:
+    ok = True
+    if not args.real_only:
+        ok = run_layouts(args.per_layout, args.verbose)
+        compare_extractors(args.per_layout)
+    if args.real and (args.real / "truth.json").exists():
+        print()
+        run_real(args.real, args.split, args.blind, args.verbose)
+    elif args.real:
         print()
         show_real(args.real)
     return 0 if ok else 1

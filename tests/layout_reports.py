@@ -17,6 +17,12 @@ Layouts (:data:`LAYOUTS`):
   pillar word, the pillar's question, a "Last updated" line between it and the grade
   line, then the questions, each graded in its first sentence, one not inspected that
   year.
+- ``web-overview``: a force's overview page ("Kent 2016", or "Kent 2018/19"): a verdict on
+  each pillar standing alone ("The extent to which the force is effective at keeping
+  people safe and reducing crime is good.", "...: not yet graded."), the effectiveness
+  question "To be graded" or graded, and the efficiency question's page graded in its
+  first sentence; the 2018/19 page words its verdicts its own way ("the extent to which
+  the force operates efficiently and sustainably is good.").
 - ``web-2018``: the 2018/19 pillar page: a grade carried over from the year before
   ("In 2017, we judged ... to be good at ..."), a question opening on its areas for
   improvement, "is judged to require improvement".
@@ -27,6 +33,11 @@ Layouts (:data:`LAYOUTS`):
   line under each area heading and an ungraded area (the service to victims).
 - ``html-2023``: a PEEL 2023–2025 report page: one title line, the table, areas whose
   grade the table alone gives.
+- ``text-2023``: the opening of a PEEL 2023–2025 page copied as text, a paragraph a line,
+  with no title: the table of areas by grade without its cells ("Area Grade" or "Area |
+  Grade |", then a line per area ending on its grade, one with its grade cell empty), the
+  force named only in the prose and the period only in "the PEEL Assessment Framework
+  2023–2025".
 - ``text-2021``: a 2021/22 report as text with its areas graded by the table alone, a
   title line naming no force ("An inspection of Police") and the force in the file name.
 
@@ -46,10 +57,12 @@ LAYOUTS = (
     "pdf-2015",
     "pdf-2015.pdf",
     "web-2016",
+    "web-overview",
     "web-2018",
     "pdf-2018",
     "html-2021",
     "html-2023",
+    "text-2023",
     "text-2021",
 )
 FOUR = ("Outstanding", "Good", "Requires improvement", "Inadequate")
@@ -294,6 +307,80 @@ def _web_2016(rng: random.Random, force: tuple[str, str, str], year: int) -> Gen
     )
 
 
+_ORDINAL = {2014: "first", 2015: "second", 2016: "third", 2017: "fourth", 2018: "fifth"}
+
+
+def _web_overview(rng: random.Random, force: tuple[str, str, str], year: int) -> Generated:
+    name, short, slug = force
+    period = "2018/19" if year == 2018 else str(year)
+    subject = rng.choice(("the force", "the constabulary", name))
+    if year == 2018:
+        pillars = (
+            (
+                "effectiveness",
+                f"the extent to which {subject} is effective at reducing crime and keeping people safe",
+            ),
+            ("efficiency", f"the extent to which {subject} operates efficiently and sustainably"),
+            ("legitimacy", f"the extent to which {subject} treats the public and its workforce legitimately"),
+        )
+    else:
+        pillars = tuple(
+            (key, f"The extent to which {subject} is {adj} at keeping people safe and reducing crime")
+            for key, adj in (
+                ("effectiveness", "effective"),
+                ("efficiency", "efficient"),
+                ("legitimacy", "legitimate"),
+            )
+        )
+    verdicts: dict[str, str | None] = {key: _pick(rng, FOUR) for key, _ in pillars}
+    if year != 2018 and rng.random() < 0.5:
+        verdicts["effectiveness"] = None  # published later in the year
+    lines = [
+        "Skip to content",
+        f"{short} {period}",
+        f"Read more about {short}",
+        f"This is the {_ORDINAL[year]} PEEL assessment of {name} that we publish on these pages. "
+        "It tells you how the force is doing in several areas of its work.",
+    ]
+    grades: dict[str, str | None] = {}
+    for key, what in pillars:
+        grade = verdicts[key]
+        if grade is None:
+            lines.append(f"{what}: not yet graded.")
+        elif grade == "Requires improvement":
+            lines.append(f"{what} requires improvement.")
+        else:
+            lines.append(f"{what} is {grade.lower()}.")
+        grades[what[:1].upper() + what[1:]] = grade
+    lines += ["HMI's observations", _filler(rng, "the force's work this year", 3)]
+    if year != 2018:
+        head = "How effective is the force at keeping people safe and reducing crime?"
+        effectiveness = next(w for k, w in pillars if k == "effectiveness")
+        grades.pop(effectiveness[:1].upper() + effectiveness[1:])
+        grades[head] = verdicts["effectiveness"]
+        lines += (
+            [head, "To be graded"]
+            if verdicts["effectiveness"] is None
+            else [head, f"Last updated {_date(rng, year + 1)}", _filler(rng, "neighbourhood policing", 2)]
+        )
+        head = "How efficient is the force at keeping people safe and reducing crime?"
+        efficiency = next(w for k, w in pillars if k == "efficiency")
+        grades.pop(efficiency[:1].upper() + efficiency[1:])
+        grades[head] = verdicts["efficiency"]
+        lines += [head, f"Last updated {_date(rng, year)}", _filler(rng, "demand", 2)]
+    return Generated(
+        "web-overview",
+        f"{slug}-{year}.txt",
+        "\n\n".join(lines) + "\n",
+        name,
+        year,
+        period,
+        "PEEL",
+        "",
+        grades,
+    )
+
+
 def _web_2018(rng: random.Random, force: tuple[str, str, str], _: int) -> Generated:
     name, short, slug = force
     overall = _pick(rng, FOUR)
@@ -328,7 +415,7 @@ def _web_2018(rng: random.Random, force: tuple[str, str, str], _: int) -> Genera
         2018,
         "2018",
         "PEEL",
-        "",
+        "Police effectiveness",  # the pillar's own question under the title names it
         grades,
         {q1: "2017"},
     )
@@ -462,6 +549,47 @@ def _html_2023(rng: random.Random, force: tuple[str, str, str], _: int) -> Gener
     )
 
 
+def _text_2023(rng: random.Random, force: tuple[str, str, str], _: int) -> Generated:
+    name, _, _ = force
+    pipes = rng.random() < 0.5
+    grades: dict[str, str | None] = {}
+    rows = ["Area | Grade |" if pipes else "Area Grade"]
+    areas = [heading for key, heading in A2023 if key != "victims"]
+    blank = rng.randrange(len(areas))
+    for n, heading in enumerate(areas):
+        if n == blank:
+            rows.append(f"{heading} | " if pipes else heading)
+            if not pipes:
+                break  # without its cells a row with no grade ends the table
+            continue
+        grade = _pick(rng, FIVE)
+        grades[heading] = grade
+        rows.append(f"{heading} | {grade} |" if pipes else f"{heading} {grade}")
+    lines = [
+        "Overall summary",
+        "Our judgments",
+        f"Our inspection looked at how good {name} is in nine areas of policing. We grade eight of them as follows:",
+        *rows,
+        f"We also looked at the service {name} gives to victims of crime. We do not grade this area.",
+        "PEEL 2023–2025",
+        "We judge each force against the characteristics of good performance in the PEEL Assessment "
+        "Framework 2023–2025, and we link our judgments to causes of concern and areas for improvement.",
+        "HM Inspector's summary",
+        _filler(rng, "the force's performance", 2),
+    ]
+    return Generated(
+        "text-2023",
+        f"report-{rng.randint(100, 999)}.txt",
+        "\n".join(lines) + "\n",
+        name,
+        2023,
+        "2023/25",
+        "PEEL",
+        "",
+        grades,
+    )
+
+
 def _text_2021(rng: random.Random, force: tuple[str, str, str], _: int) -> Generated:
     name, _, slug = force
     grades: dict[str, str | None] = {}
@@ -506,10 +634,12 @@ _MAKERS = {
     "pdf-2015": _pdf_2015,
     "pdf-2015.pdf": _pdf_2015,
     "web-2016": _web_2016,
+    "web-overview": _web_overview,
     "web-2018": _web_2018,
     "pdf-2018": _pdf_2018,
     "html-2021": _html_2021,
     "html-2023": _html_2023,
+    "text-2023": _text_2023,
     "text-2021": _text_2021,
 }
 
@@ -523,6 +653,8 @@ def generate(layout: str, seed: int = 0) -> Generated:
     year = rng.choice((2015, 2016, 2017)) if layout in {"pdf-2015", "pdf-2015.pdf", "web-2016"} else 0
     if layout == "web-2016":
         year = rng.choice((2016, 2017))
+    if layout == "web-overview":
+        year = rng.choice((2015, 2016, 2017, 2018))
     generated = _MAKERS[layout](rng, force, year)
     if layout == "pdf-2015.pdf":
         generated.layout = layout

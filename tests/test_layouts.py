@@ -233,3 +233,183 @@ def test_the_table_of_areas_by_grade_both_ways():
         ("Investigating crime", "Adequate")
     ]
     assert grades_table([["Crime type", "2019", "2020"], ["Burglary", "Good", "Bad"]]) == []
+
+
+def test_a_sentence_ending_on_a_grade_grades_its_subject_not_the_whole_pillar():
+    text = (
+        "Testshire PEEL 2018\n\n"
+        "How legitimately does the force treat the public and its workforce?\n\n"
+        "Last updated 03/04/2019\n\n"
+        "Testshire Police deals fairly with most people it meets.\n\n"
+        "The force's handling of complaints made by its own staff requires improvement.\n\n"
+        "How effective is the force at keeping people safe and reducing crime?\n\n"
+        "Overall, the effectiveness of Testshire Police is good.\n"
+    )
+    got = _grades(text)
+    assert got["How legitimately does the force treat the public and its workforce?"][0] is None
+    assert got["How effective is the force at keeping people safe and reducing crime?"][0] == "Good"
+
+
+def test_an_earlier_grade_for_another_pillar_is_not_carried_over():
+    text = (
+        "Testshire 2017\n\n"
+        "How effective is the force at keeping people safe and reducing crime?\n\n"
+        "To be graded\n\n"
+        "How efficient is the force at keeping people safe and reducing crime?\n\n"
+        "Last updated 09/11/2017\n\nRequires improvement\n\n"
+        "Testshire Police has been assessed as requiring improvement in the efficiency with which it keeps "
+        "people safe and reduces crime. In 2016, HMICFRS assessed Testshire Police as good for the efficiency "
+        "with which it keeps people safe and reduces crime.\n"
+    )
+    got = _grades(text)
+    assert got["How effective is the force at keeping people safe and reducing crime?"][0] is None
+    assert (
+        got["How efficient is the force at keeping people safe and reducing crime?"][0]
+        == "Requires improvement"
+    )
+
+
+# -- metadata from a page with no title page ----------------------------------------------------
+
+
+def _meta(text: str, name: str = "report.txt"):
+    return read_metadata(text, name, "x")
+
+
+def test_an_overview_page_counts_its_peel_years():
+    text = (
+        "Northshire 2016\nRead more about NorthshireThis is HMIC's third PEEL (police effectiveness, "
+        "efficiency and legitimacy) assessment of Northumbria Police. It tells you how the force is doing.\n"
+    )
+    meta = _meta(text)
+    assert (meta.force, meta.programme, meta.period) == ("Northumbria Police", "PEEL", "2016")
+    opening = "In making this first PEEL Assessment of Cumbria I have looked at the county's roads.\n"
+    meta = _meta(opening)
+    assert (meta.force, meta.year, meta.programme) == ("Cumbria Constabulary", 2014, "PEEL")
+
+
+def test_an_opening_with_no_title_gives_its_period_from_the_assessment_framework():
+    text = (
+        "Overall summary\nOur judgments\n"
+        "Our inspection looked at how good Suffolk Constabulary is in ten areas of policing and graded nine.\n"
+        "We also looked at the service Suffolk Constabulary gives to victims, which we do not grade.\n"
+        "Important changes to PEEL\n"
+        "We now judge forces against the characteristics of good performance in the PEEL Assessment "
+        "Framework 2021/22, and link our judgments to causes of concern.\n"
+    )
+    meta = _meta(text)
+    assert (meta.force, meta.year, meta.period, meta.programme) == (
+        "Suffolk Constabulary",
+        2021,
+        "2021/22",
+        "PEEL",
+    )
+
+
+def test_an_inspection_of_a_force_in_a_run_on_line():
+    text = (
+        "PEEL: Police effectiveness, efficiency and legitimacy 2018/19\n\n"
+        "PEEL Police effectiveness, efficiency and legitimacy 2018/19 An inspection of Norfolk Constabulary "
+        "Contents What this report contains 1 Force in context 3 Overall summary 4 Effectiveness 8\n"
+    )
+    meta = _meta(text)
+    assert (meta.force, meta.period, meta.pillar) == (
+        "Norfolk Constabulary",
+        "2018/19",
+        "Police effectiveness, efficiency and legitimacy",
+    )
+
+
+def test_a_page_about_many_forces_is_no_one_forces_report():
+    lines = [
+        "PEEL: police legitimacy 2017 – force press releases",
+        "As part of our yearly inspections we looked at how fairly every force treats the people it serves. "
+        "Below are the notes that went with the reports.",
+        "- The force judged as outstanding is Surrey Police.",
+        "- The forces judged as requiring improvement are Dorset Police, Wiltshire Police and Gwent Police.",
+        "- All other forces were judged as good.",
+        "Please open each heading below to read the note for each force and a link to its report.",
+        "PEEL: Police legitimacy 2017 – Cheshire Constabulary",
+        "Cheshire Constabulary treats people fairly. Cheshire Constabulary listens to its staff.",
+    ]
+    meta = _meta("\n".join(lines) + "\n")
+    assert (meta.force, meta.period, meta.pillar) == ("", "2017", "Police legitimacy")
+
+
+def test_a_pillar_page_names_its_pillar_by_its_question():
+    text = "Gwent PEEL 2016\n\n\nHow legitimate is the force at keeping people safe and reducing crime?\n\nGood\n"
+    meta = _meta(text)
+    assert (meta.force, meta.pillar, meta.period) == ("Gwent Police", "Police legitimacy", "2016")
+    lowered = "peel: police efficiency, legitimacy and leadership\n\nAn inspection of Gwent Police\n\nNovember 2017\n"
+    assert _meta(lowered).pillar == "Police efficiency, legitimacy and leadership"
+    assert _meta("Upload: someone\n\nA page about a meeting.\n").programme == ""
+
+
+def test_carried_grades_in_other_word_orders_and_on_a_page_cut_short():
+    text = (
+        "Northshire PEEL 2018\n\n"
+        "How effectively does the force reduce crime and keep people safe?\n\n"
+        "Last updated 04/06/2019\n\n"
+        "Overall, Northumbria Police is good at reducing crime and keeping people safe.\n\n"
+        "In 2016, we judged the force's effectiveness at preventing and tackling anti-social behaviour to be "
+        "outstanding. We also judged the force's effectiveness at tackling serious and organised crime to be "
+        "good. In 2017, we judged as inadequate the force's effectiveness at investigating crime.\n\n"
+        "Questions for Ef\n"
+    )
+    got = _grades(text)
+    assert got["Preventing and tackling anti-social behaviour"] == ("Outstanding", "carried over", "2016")
+    assert got["Tackling serious and organised crime"] == ("Good", "carried over", "2016")
+    assert got["Investigating crime"] == ("Inadequate", "carried over", "2017")
+
+
+def test_how_a_pillars_grade_changed_is_no_area_and_to_be_graded_stays_ungraded():
+    text = (
+        "Northshire 2017\n\n"
+        "How effective is the force at keeping people safe and reducing crime?\n\n"
+        "To be graded\n\n"
+        "In 2016, we judged the force to be good at keeping people safe and reducing crime.\n\n"
+        "How efficient is the force at keeping people safe and reducing crime?\n\n"
+        "Last updated 09/11/2017\n\nRequires improvement\n\n"
+        "In 2016, we judged the force to be good in the efficiency with which it keeps people safe.\n"
+    )
+    got = _grades(text)
+    assert got["How effective is the force at keeping people safe and reducing crime?"][0] is None
+    assert {area for area, (grade, _, _) in got.items() if grade} == {
+        "How efficient is the force at keeping people safe and reducing crime?"
+    }
+
+
+def test_a_carried_grade_is_a_questions_never_a_pillars_and_may_come_as_a_list():
+    text = (
+        "Southshire PEEL 2018\n\n"
+        "How legitimately does the force treat the public and its workforce?\n\n"
+        "Last updated 27/09/2019\n\n"
+        "On the whole the force deals with people fairly and lawfully.\n\n"
+        "In 2017, we judged Sussex Police to be good at treating the public and its workforce fairly.\n\n"
+        "How effectively does the force reduce crime and keep people safe?\n\n"
+        "Sussex Police is good at reducing crime and keeping people safe.\n\n"
+        "In 2017, we assessed the force as outstanding at:\n\n"
+        "- preventing crime and tackling anti-social behaviour; and\n- tackling serious and organised crime.\n\n"
+        "How effective is the force at preventing crime, tackling anti-social behaviour and keeping people safe?\n\n"
+        "This question was not subject to detailed inspection in 2018/19, and our judgment has been carried over.\n"
+    )
+    got = _grades(text)
+    assert got["How legitimately does the force treat the public and its workforce?"][0] is None
+    preventing = "How effective is the force at preventing crime, tackling anti-social behaviour and keeping people safe?"
+    assert got[preventing] == ("Outstanding", "carried over", "2017")
+    assert got["Tackling serious and organised crime"] == ("Outstanding", "carried over", "2017")
+
+
+def test_a_force_the_list_does_not_know_is_still_the_force_when_a_sentence_ends_on_its_grade():
+    text = (
+        "How effective is the force at keeping people safe and reducing crime?\n\n"
+        "Overall, Testshire Constabulary requires improvement.\n\n"
+        "How effective is the force at keeping people safe?\n\n"
+        "Testshire Constabulary is good at keeping people safe.\n"
+    )
+    got = _grades(text)
+    assert (
+        got["How effective is the force at keeping people safe and reducing crime?"][0]
+        == "Requires improvement"
+    )
+    assert got["How effective is the force at keeping people safe?"][0] == "Good"

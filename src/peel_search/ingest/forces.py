@@ -168,14 +168,47 @@ def in_title_line(line: str) -> Force | None:
     return None
 
 
+@cache
+def _any_name_re() -> re.Pattern[str]:
+    names = {n for f in FORCES for n in (f.short, *f.full_names) if not _INITIALS.match(n)}
+    alternation = "|".join(
+        re.escape(n).replace(r"\ ", r"\s+").replace("and", "(?:and|&)")
+        for n in sorted(names, key=len, reverse=True)
+    )
+    return re.compile(
+        rf"(?<![\w-])(?:the\s+)?(?:{alternation})(?:\s+(?:Police|Constabulary))?(?![\w-])", re.I
+    )
+
+
+def without_force_names(text: str) -> str:
+    """``text`` with every listed force's name, short or full, taken out ("Kent Police is
+    good" -> " is good")."""
+    return _any_name_re().sub(" ", text)
+
+
 def most_mentioned(text: str, least: int = 2) -> Force | None:
-    """The force whose full name the text uses most (at least ``least`` times; the earlier
-    first mention wins a tie), else ``None``."""
+    """The force whose full name the text uses most (at least ``least`` times, and at least
+    half of all the forces' mentions: a national report naming many forces is no one
+    force's; the earlier first mention wins a tie), else ``None``."""
     counts: dict[Force, list[int]] = {}
     for pos, force in full_name_mentions(text):
         counts.setdefault(force, []).append(pos)
     ranked = sorted(counts.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
-    return ranked[0][0] if ranked and len(ranked[0][1]) >= least else None
+    total = sum(len(v) for v in counts.values())
+    if not ranked or len(ranked[0][1]) < least or 2 * len(ranked[0][1]) < total:
+        return None
+    return ranked[0][0]
+
+
+def at_start(text: str) -> Force | None:
+    """The force whose name, full or short, ``text`` begins with ("Lancashire I have taken
+    ..." -> Lancashire Constabulary; "Kent Police keeps people safe" -> Kent Police), else
+    ``None``."""
+    folded = fold_name(text)
+    for short, force in _short_names():
+        if folded == short or folded.startswith(short + " "):
+            return force
+    return None
 
 
 def in_file_name(words: Iterable[str]) -> Force | None:

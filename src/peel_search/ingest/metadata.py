@@ -24,7 +24,10 @@ Read, in order of trust, from:
        Effectiveness                          pillar
        Last updated 18/02/2016                published
 
-3. for the force only, the text: the force whose full name it uses most;
+3. the text's opening, for the force (the force it is "an assessment of" or "an inspection
+   of", else the one whose full name it uses most), the programme and the period (its count
+   of PEEL years, "This is HMIC's third PEEL assessment", or "the PEEL Assessment Framework
+   2021/22");
 4. the file name, ``peel-2015-effectiveness-west-midlands.txt``: a year, a pillar word
    and a force's name.
 
@@ -66,27 +69,38 @@ _UPDATED_RE = re.compile(
 )
 _PERIOD_RE = re.compile(rf"(?<!\d){_PERIOD}(?!\d)")
 _PEEL_RE = re.compile(r"\bPEEL\b")
+#: A title lower-cased by a site that copied it: "peel: police efficiency, legitimacy and leadership".
+_PEEL_LOWER_RE = re.compile(r"^peel\s*:\s*police\b", re.I)
 _PILLAR_WORDS = ("effectiveness", "efficiency", "legitimacy", "leadership")
 _PILLAR_RE = re.compile(r"^police\s+(effectiveness|efficiency|legitimacy|leadership)\b", re.I)
 #: A pillar on a line of its own ("Effectiveness"), or the rest of a title broken over
 #: lines ("PEEL: Police" / "effectiveness 2016").
 _BARE_PILLAR_RE = re.compile(
-    r"^(effectiveness|efficiency|legitimacy|leadership)\b[\w ,&]{0,40}?(?:\s(?:19|20)\d{2}\S*)?$", re.I
+    r"^(effectiveness|efficiency|legitimacy|leadership)"
+    r"(?:\s*(?:,|\band\b|&)\s*(?:effectiveness|efficiency|legitimacy|leadership))*(?:\s+(?:19|20)\d{2}\S*)?$",
+    re.I,
 )
 _PILLAR_LIST_RE = re.compile(
     r"\b(?:police\s+)?(?:effectiveness|efficiency|legitimacy|leadership)"
     r"(?:\s*(?:,|and|&)\s*(?:effectiveness|efficiency|legitimacy|leadership))*\b",
     re.I,
 )
+#: A pillar's own question, as a pillar page opens under its title: "How legitimate is the
+#: force at keeping people safe and reducing crime?", "How effectively does the force ...?"
+_PILLAR_QUESTION_RE = re.compile(r"^how\s+(effective|efficient|legitimate)(?:ly)?\b.*\?$", re.I)
+_PILLAR_NOUN = {"effective": "effectiveness", "efficient": "efficiency", "legitimate": "legitimacy"}
 _CONTENTS_RE = re.compile(r"^(table of )?contents$", re.I)
 _UNLISTED_FORCE_RE = re.compile(
     r"^(?i:an inspection of )(?:the\s+)?((?:[A-Z][\w&'’.-]*\s+)+(?:Police(?: Service| Force)?|Constabulary))\.?$"
 )
-_COLON_TITLE_RE = re.compile(r"^([A-Z][\w'’ -]{1,40}?):\s+(\S.{1,80})$")
+_COLON_TITLE_RE = re.compile(r"^([A-Z][\w'’ -]{1,40}?):\s+(\S+\s+\S.{1,80})$")
 _SKIP_RE = re.compile(r"^(©|isbn|www\.|https?:|skip to|cover image|image)", re.I)
 _FILE_NOISE = {"peel", "hmic", "hmicfrs", "report", "inspection", "police", "assessment"}
 #: A title-page line longer than this is prose, not a title.
 _TITLE_WORDS = 16
+#: A page may open on a notice or two of prose (a consultation, a cookie message) before its
+#: title; after more prose than this the body has begun.
+_PROSE_BEFORE_BODY = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +141,8 @@ def _pillar_from(text: str) -> str:
     m = _PILLAR_LIST_RE.search(text)
     if not m:
         return ""
-    words = m.group(0).strip()
-    return words if words.lower().startswith("police") else "Police " + words.lower()
+    words = re.sub(r"^police\s+", "", m.group(0).strip(), flags=re.I)
+    return "Police " + words.lower()
 
 
 def _title_line(line: str) -> bool:
@@ -141,8 +155,20 @@ def _title_line(line: str) -> bool:
 def from_title_page(source: str) -> _Found:
     """What the title page says; empty strings for what it does not."""
     force = programme = pillar = period = published = updated = ""
+    pillar_page = False
+    prose = 0
     for line in front_matter_lines(source):
-        if _SKIP_RE.match(line) or not _title_line(line):
+        if _SKIP_RE.match(line):
+            continue
+        if not pillar and pillar_page and (m := _PILLAR_QUESTION_RE.match(line)):
+            pillar = (
+                f"Police {_PILLAR_NOUN[m.group(1).lower()]}"  # "Kent PEEL 2016" / "How legitimate is ...?"
+            )
+            continue
+        if not _title_line(line):
+            prose += 1
+            if prose > _PROSE_BEFORE_BODY:
+                break  # the body has begun: a title-like line further on is a link or a heading
             continue
         if m := _PUBLISHED_RE.match(line):
             published = published or f"{m.group(1).capitalize()} {m.group(2)}"
@@ -159,10 +185,11 @@ def from_title_page(source: str) -> _Found:
             force = m.group(
                 1
             )  # a force the list does not know, named in full: "An inspection of X Constabulary"
-        if not programme and _PEEL_RE.search(line) and not line.endswith("."):
+        if not programme and (_PEEL_RE.search(line) or _PEEL_LOWER_RE.match(line)) and not line.endswith("."):
             # "PEEL: Police effectiveness 2015", "PEEL 2021/22", "Kent PEEL 2016",
             # "PEEL 2023–2025: An inspection of Kent Police"
             programme = "PEEL"
+            pillar_page = named is not None  # "Kent PEEL 2016": a force's pillar page
             if m := _PERIOD_RE.search(line):
                 period = period or _normalise_period(m.group(1))
             pillar = pillar or _pillar_from(line.split(" of ")[0] if " of " in line else line)
@@ -198,10 +225,47 @@ def from_file_name(file_name: str) -> _Found:
     return _Found(named.name if named else "", programme, pillar, period, "")
 
 
-def from_text(source: str) -> _Found:
-    """The force the text names most often by its full name; nothing else."""
-    named = forces.most_mentioned(source)
-    return _Found(force=named.name if named else "")
+#: How much of the text is its opening, where a page without a title page says what it is.
+_OPENING_CHARS = 6000
+#: "This is HMIC's third PEEL (police effectiveness, efficiency and legitimacy) assessment of
+#: Kent Police", "This is HMIC's second assessment of the effectiveness, ...", "In making this
+#: first PEEL Assessment of Lancashire": a force page's opening, which counts its years of PEEL.
+_ORDINAL_RE = re.compile(
+    r"this\s+(?:is\s+)?(?:the\s+|our\s+|hmic(?:frs)?(?:[’']s?)?\s+)?"
+    r"(?P<nth>first|second|third|fourth|fifth)\s+(?P<peel>peel\s+)?(?:\([^)]{0,80}\)\s+)?assessment\b",
+    re.I,
+)
+#: PEEL's first five years, counted as its pages count them.
+_NTH_PERIOD = {"first": "2014", "second": "2015", "third": "2016", "fourth": "2017", "fifth": "2018/19"}
+#: 2021/22 onwards: "set out in the PEEL Assessment Framework 2021/22".
+_FRAMEWORK_RE = re.compile(rf"\bPEEL\s+Assessment\s+Framework,?\s+{_PERIOD}(?!\d)", re.I)
+#: "PEEL assessment of Kent Police", "An inspection of Lancashire Constabulary" wherever it stands.
+_ASSESSMENT_OF_RE = re.compile(r"\b(?:(?:PEEL\s+)?assessment|an\s+inspection)\s+of\s+(?:the\s+)?", re.I)
+
+
+def from_text(source: str, force: bool = True) -> _Found:
+    """What the text's opening says of the report when its title page does not: the force it
+    is an assessment or inspection of ("This is HMIC's third PEEL assessment of Kent Police",
+    "An inspection of Lancashire Constabulary" in a run-on line), else the force whose full
+    name the text uses most; "PEEL" and the period from its count of PEEL years ("this is
+    the fourth PEEL assessment": 2017) or its assessment framework ("the PEEL Assessment
+    Framework 2021/22"). ``force=False`` skips looking for the force."""
+    opening = source[:_OPENING_CHARS]
+    programme = period = name = ""
+    if m := _FRAMEWORK_RE.search(opening):
+        programme, period = "PEEL", _normalise_period(m.group(1))
+    elif (m := _ORDINAL_RE.search(opening)) and (m.group("peel") or _PEEL_RE.search(opening)):
+        programme, period = "PEEL", _NTH_PERIOD[m.group("nth").lower()]
+    if force:
+        for m in _ASSESSMENT_OF_RE.finditer(opening):
+            named = forces.at_start(opening[m.end() : m.end() + 80])
+            if named is not None:
+                name = named.name
+                break
+        if not name:
+            named = forces.most_mentioned(source)
+            name = named.name if named else ""
+    return _Found(force=name, programme=programme, period=period)
 
 
 def read_metadata(
@@ -211,7 +275,7 @@ def read_metadata(
     title page, then (for the force) the text, then the file name. A field found nowhere
     is empty, its origin "not found"."""
     page, name = from_title_page(source), from_file_name(file_name)
-    text = from_text(source) if not page.force else _Found()
+    text = from_text(source, force=not page.force)
     values: dict[str, object] = {}
     origin: dict[str, str] = {}
     for field in ("force", "programme", "pillar", "period", "published"):

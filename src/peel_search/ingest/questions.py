@@ -88,6 +88,12 @@ _FRAME_ADVERB = {
     "legitimately": "legitimacy",
 }
 
+#: "The extent to which the force treats the public and its workforce legitimately": a
+#: pillar's verdict on a force overview page, whose pillar word is its main topic wherever it stands.
+_EXTENT_RE = re.compile(r"^\s*the\s+extent\s+to\s+which\b", re.I)
+_PILLAR_WORD_RE = re.compile(r"\b(effective|efficient|legitimate)(?:ly)?\b", re.I)
+_PILLAR_WORD = {"effective": "effectiveness", "efficient": "efficiency", "legitimate": "legitimacy"}
+
 _OVERVIEW_RE = re.compile(r"^\s*overview\s*[–—:-]\s*", re.I)
 _FRAME_RE = re.compile(
     r"^\s*(?:to what extent|how\s+(well|effective|effectively|efficient|efficiently|legitimate|legitimately|good))"
@@ -237,6 +243,8 @@ def question_topics(heading: str) -> tuple[str, ...]:
     frame = _FRAME_RE.match(_OVERVIEW_RE.sub("", heading))
     if frame and frame.group(1) and frame.group(1).lower() in _FRAME_ADVERB:
         found.append((-1, _FRAME_ADVERB[frame.group(1).lower()]))
+    if _EXTENT_RE.match(heading) and (pillar := _PILLAR_WORD_RE.search(heading)):
+        found.append((-1, _PILLAR_WORD[pillar.group(1).lower()]))
     stems = content_stems(heading)
     for key, _, triggers in CONCEPTS:
         positions = [
