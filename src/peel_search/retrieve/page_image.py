@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import itertools
 import re
 import threading
 import unicodedata
@@ -125,6 +126,13 @@ def align_words(passage: Sequence[str], page: Sequence[str]) -> list[int]:
         if len(run) >= 3:
             _align_in_order([passage[j] for j in run], page, run[0], used, matched, lone=False, fresh=True)
         run = []
+    # A word split on the page ("vic" "tims", "judgment" "¹") between two found words,
+    # whose parts make an unmatched word of the passage, is part of it too.
+    missing = {passage[i] for i in range(len(passage)) if i not in matched}
+    found = sorted(used)
+    for a, b in itertools.pairwise(found):
+        if 1 < b - a <= 4 and "".join(page[a + 1 : b]) in missing:
+            used.update(range(a + 1, b))
     return sorted(used)
 
 

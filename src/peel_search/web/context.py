@@ -178,7 +178,7 @@ def _page_figure(ctx: PassageContext, label: str, physical: int) -> str:
     return (
         f'<figure class="ps-context-page" data-page="{escape(label, quote=True)}">'
         f'<img src="{image}" alt="{alt}" loading="lazy" width="893" height="1263">'
-        f"<figcaption>Page {escape(label)} of the PDF · "
+        f"<figcaption>Page {escape(label)} (page {physical} of the PDF file) · "
         f'<a href="{pdf}" target="_blank" rel="noopener">Open the PDF at this page</a></figcaption></figure>'
     )
 
