@@ -126,6 +126,19 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, ("text", "json"))
     _scope(p)
 
+    p = sub.add_parser("show", help="a passage in context: its section (or page), previous and next")
+    _common(p, ("text", "json"))
+    p.add_argument("id", help='a passage id (the "id" of `search --format json`)')
+    p.add_argument("--context", default="section", help="section (default) or page")
+
+    p = sub.add_parser("page", help="a page of a PDF report as PNG, a passage boxed on it")
+    _common(p)
+    p.add_argument("report", help="a report id (see `reports`)")
+    p.add_argument("page", help="the page as cited (its printed number, e.g. 12)")
+    p.add_argument("--highlight", metavar="ID", help="box this passage on the page")
+    p.add_argument("--out", required=True, metavar="FILE.png", help="where to write the image")
+    p.add_argument("--scale", type=float, default=1.5, help="pixels per point (default 1.5)")
+
     p = sub.add_parser("serve", help="run the web app")
     _common(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -380,6 +393,38 @@ def cmd_sections(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_show(args: argparse.Namespace) -> int:
+    from .render import render_context
+    from .retrieve.context import parse_context
+
+    parse_context(args.context)  # a bad value fails before the index loads
+    ctx = _open(args).passage_context(args.id, args.context)
+    if args.format == "json":
+        print(json.dumps(ctx.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_context(ctx, color=sys.stdout.isatty()))
+    return EXIT_OK
+
+
+def cmd_page(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise QueryError(f"--out must name a .png file, not {args.out!r}")
+    image = _open(args).page_image(args.report, args.page, args.highlight, scale=args.scale)
+    try:
+        out.write_bytes(image.png)
+    except OSError as exc:
+        raise QueryError(
+            f"cannot write {args.out} ({exc.strerror or exc}): give a writable --out path"
+        ) from None
+    boxed = f", the passage boxed in {len(image.boxes)} line(s)" if args.highlight else ""
+    _say(
+        f"wrote {out} ({image.width}x{image.height}): page {image.page} of {image.report_id}"
+        f" (page {image.physical} of the PDF){boxed}"
+    )
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .web.server import serve
 
@@ -402,6 +447,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "browse": cmd_browse,
     "entities": cmd_entities,
     "sections": cmd_sections,
+    "show": cmd_show,
+    "page": cmd_page,
     "serve": cmd_serve,
 }
 

@@ -168,3 +168,34 @@ def render_sections(index: Any, numbers: Sequence[int] | None = None) -> str:
             n = counts.get((r["report_id"], tuple(s["path"])), 0)
             out.append(f"{'  ' * s['level']}{s['heading']}  (p. {s['page']}, {n} passages)")
     return "\n".join(out)
+
+
+def render_context(ctx: Any, color: bool = False) -> str:
+    """A passage in context (a :class:`~peel_search.types.PassageContext`): where it
+    stands, the passages of its section or page with it marked (``>>`` and ``»…«``, or
+    bold yellow on a terminal), the ids to step to, and the PDF pages it stands on."""
+    c = ctx.passage
+    head = f"{ctx.report.title} — {ctx.report.force or ctx.report.report_id}"
+    where = " › ".join(c.section) or "(before the first heading)"
+    if ctx.context == "page":
+        where = f"Page {c.page}"
+    out = [f"{_BOLD}{head}{_RESET}" if color else head, where, ""]
+    for p in ctx.passages:
+        this = p.id == c.id
+        kind = f"{p.label or p.kind.capitalize()}, " if p.kind != "text" else ""
+        place = f"p. {p.page}" + (f", ¶ {p.paragraph}" if p.paragraph else "")
+        section = f"{p.section[-1]} — " if ctx.context == "page" and p.section else ""
+        text = p.text.replace("\t", "  ")
+        if this:
+            text = f"{_BOLD}{_YELLOW}{text}{_RESET}" if color else f"»{text}«"
+        out.append(f"{'>> ' if this else '   '}{section}{kind}{place}  [{p.id}]")
+        out.append(_wrap(text, "   ") + "\n")
+    out.append(f"previous: {ctx.previous or '(none: the first passage of the report)'}")
+    out.append(f"next:     {ctx.next or '(none: the last passage of the report)'}")
+    if ctx.pages:
+        pages = ", ".join(f"{p.label} (page {p.physical} of the file)" for p in ctx.pages)
+        out.append(f"PDF page: {pages}")
+        out.append(
+            f"draw it:  peel-search page {ctx.report.report_id} {ctx.pages[0].label} --highlight {c.id} --out page.png"
+        )
+    return "\n".join(out)

@@ -391,3 +391,63 @@ class CompareResult:
             "notices": list(self.notices),
             "rows": [r.to_dict() for r in self.rows],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class PdfPage:
+    """A page of a PDF report: ``label`` is the page as the index cites it (the printed
+    label, e.g. "12" or "ii"; the physical number where the PDF has no labels),
+    ``physical`` its 1-based position in the file (what ``#page=N`` opens)."""
+
+    label: str
+    physical: int
+
+
+@dataclass(frozen=True, slots=True)
+class PassageContext:
+    """A passage opened in context: the passages of its section (``context="section"``)
+    or of its page (``"page"``), in report order, with the passage among them, and its
+    neighbours in the report to step to (``None`` at either end).
+
+    ``pages`` are the PDF pages the passage stands on (empty for a text or web report,
+    which have no page images)."""
+
+    passage: Chunk
+    citation: str
+    report: ReportMeta
+    context: Literal["section", "page"]
+    passages: tuple[Chunk, ...]
+    citations: tuple[str, ...]
+    previous: str | None
+    next: str | None
+    pages: tuple[PdfPage, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        c = self.passage
+        return {
+            "id": c.id,
+            "report_id": c.report_id,
+            "report": self.report.to_dict(),
+            "context": self.context,
+            "citation": self.citation,
+            "section": list(c.section),
+            "page": c.page,
+            "paragraph": c.paragraph,
+            "passages": [
+                {
+                    "id": p.id,
+                    "text": p.text,
+                    "kind": p.kind,
+                    "label": p.label,
+                    "section": list(p.section),
+                    "page": p.page,
+                    "paragraph": p.paragraph,
+                    "citation": cite,
+                    "this": p.id == c.id,
+                }
+                for p, cite in zip(self.passages, self.citations, strict=True)
+            ],
+            "previous": self.previous,
+            "next": self.next,
+            "pages": [{"page": p.label, "physical": p.physical} for p in self.pages],
+        }

@@ -136,6 +136,7 @@ class IndexWatcher:
             if embedder is not None:
                 fresh.use_embedder(embedder)
             fresh.first_stage_depth = old.first_stage_depth
+            fresh.corpus = getattr(old, "corpus", None)  # where PDF reports' files are
             try:
                 old.backend.attach(fresh)
             except PeelSearchError as exc:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..index.lexical import tokenize
 from ..types import CompareResult, Entity, Hit, SearchResult
+from .context import context_button
 
 NOT_ANSWERED = "The report does not seem to answer this; closest passages:"
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
@@ -191,6 +192,7 @@ def hit_card(
         f"{footnotes_html(footnotes)}"
         f"{variants_html(hit)}"
         f"{copies_html(hit)}"
+        f"{context_button(hit.chunk.id)}"
         "</article>"
     )
 

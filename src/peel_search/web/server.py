@@ -23,6 +23,9 @@ Routes besides the web app at ``/`` (and its ``gradio_api`` endpoints):
     ``{"reports": [...]}``: every report's metadata (id, file, force, period, year, title...).
 ``GET /api/health``
     ``{"status": "ok", "passages": N}``.
+``GET /api/passage/{id}``, ``/api/page/{report}/{page}.png``, ``/api/report/{report}.pdf``
+    A passage in context, a PDF report's page drawn with a passage boxed, the report's
+    PDF: see :mod:`peel_search.web.context`.
 
 The JSON routes skip Gradio's queue and session bookkeeping (about half of a Gradio
 call's cost), so it is the one for scripts and load. It has its own bound: at most
@@ -50,6 +53,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 
 from ..errors import IndexUnusableError, PeelSearchError, QueryError
+from . import context as web_context
 from . import render as ui_render
 from . import ui
 
@@ -118,7 +122,7 @@ def gradio_settings(index: Any, host: str = "127.0.0.1", port: int = 7860) -> di
         "pwa": False,
         "footer_links": ["api"],
         "theme": ui.theme(),
-        "css": ui_render.CSS,
+        "css": ui_render.CSS + web_context.CSS,
     }
 
 
@@ -258,6 +262,8 @@ def create_server(
     def health() -> dict[str, Any]:  # not async: following a rebuild loads an index
         handlers.follow_rebuilds()
         return {"status": "ok", "passages": handlers.index.size}
+
+    web_context.register_routes(api, handlers, gate)  # /api/passage, /api/page, /api/report
 
     api.state.blocks = blocks
     return gr.mount_gradio_app(api, blocks, path="/", **gradio_settings(index, host, port))
