@@ -9,7 +9,7 @@ import gradio as gr
 
 from . import data as ui_data
 from . import render as ui_render
-from .page import ANYWHERE, Page, friendly
+from .page import ANYWHERE, Page, in_page
 
 EXAMPLE_QUESTIONS = [
     "What does THRIVE stand for?",
@@ -25,7 +25,7 @@ DEFAULT_K = 8
 class AskTab(Page):
     """The Ask tab's callbacks."""
 
-    @friendly
+    @in_page
     def ask(
         self,
         query: str,

@@ -9,7 +9,7 @@ import gradio as gr
 
 from . import data as ui_data
 from . import render as ui_render
-from .page import ANYWHERE, Page, as_list, friendly, text
+from .page import ANYWHERE, Page, as_list, friendly, in_page, text
 
 #: Entities in the "Most mentioned" chart.
 CHART_ENTITIES = 15
@@ -24,15 +24,19 @@ class BrowseTab(Page):
     ) -> tuple[list[list[Any]], Any]:
         """The entity table rows and the bar chart data for one entity type, counted in the
         reports in scope."""
+        return self.facet_data(facet, self._scope(reports, forces, years))
+
+    def facet_data(self, facet: Any, scope: Any) -> tuple[list[list[Any]], Any]:
+        """:meth:`facets` for a checked scope."""
         import pandas as pd
 
-        rows = ui_data.entity_rows(self.index, text(facet), self._scope(reports, forces, years))
+        rows = ui_data.entity_rows(self.index, text(facet), scope)
         table = [[r.group, r.name, r.passages, r.expansion] for r in rows]
         top = sorted(rows, key=lambda r: -r.passages)[:CHART_ENTITIES]
         chart = pd.DataFrame({"entity": [r.name for r in top], "passages": [r.passages for r in top]})
         return table, chart
 
-    @friendly
+    @in_page
     def browse(
         self,
         entities: Any,

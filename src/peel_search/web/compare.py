@@ -9,13 +9,13 @@ import gradio as gr
 
 from . import data as ui_data
 from . import render as ui_render
-from .page import Page, friendly
+from .page import Page, in_page
 
 
 class CompareTab(Page):
     """The Compare tab's callbacks."""
 
-    @friendly
+    @in_page
     def compare(self, query: Any, reports: Any = None, forces: Any = None, years: Any = None) -> str:
         """One question across the reports in scope, side by side."""
         result = self._compare(query, None, "", "", reports, forces, years)

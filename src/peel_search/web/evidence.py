@@ -10,7 +10,7 @@ import gradio as gr
 
 from . import data as ui_data
 from . import render as ui_render
-from .page import Page, friendly, text
+from .page import Page, friendly, in_page, text
 
 
 class EvidenceTab(Page):
@@ -29,7 +29,7 @@ class EvidenceTab(Page):
     def grades(self, reports: Any = None, forces: Any = None, years: Any = None) -> str:
         return self.grades_view(self._scope(reports, forces, years))
 
-    @friendly
+    @in_page
     def show_evidence(self, area: Any, reports: Any = None, forces: Any = None, years: Any = None) -> str:
         if not text(area).strip():
             return ui_render.message_html("Choose a question above to see the evidence for its grade.")
@@ -38,7 +38,7 @@ class EvidenceTab(Page):
             found.judgment, found.summary, found.improvements, found.supporting, self._passages
         )
 
-    @friendly
+    @in_page
     def check_claim(
         self, claim: Any, k: float = 6, reports: Any = None, forces: Any = None, years: Any = None
     ) -> str:

@@ -33,10 +33,20 @@ ANYWHERE = ("Anywhere in the report", "")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: What the page says when something unexpected goes wrong (the details go to the log).
+UNEXPECTED = "Something went wrong on the server; the details are in its log."
+
+
+def web_message(exc: PeelSearchError) -> str:
+    """The error as the web app words it: its reason and fix, but never a command-line
+    hint (``peel-search reports``): the page has its own lists to choose from."""
+    return exc.reason if "peel-search" in exc.fix else str(exc)
+
+
 def friendly(fn: F) -> F:
-    """Turn our errors into ``gr.Error`` with their one-line message; log anything else
-    and show a short message instead of a stack trace. A page's callback first follows
-    a rebuild of the index."""
+    """For the JSON endpoints: our errors become ``gr.Error`` with their one-line web
+    message; anything else is logged and a short message shown, never a stack trace. A
+    page's callback first follows a rebuild of the index."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -48,14 +58,31 @@ def friendly(fn: F) -> F:
             raise
         except PeelSearchError as exc:
             log.info("%s refused: %s", fn.__name__, exc)
-            raise gr.Error(str(exc), title="Please check the input", print_exception=False) from None
+            raise gr.Error(web_message(exc), title="Please check the input", print_exception=False) from None
         except Exception:
             log.exception("unexpected error in %s", fn.__name__)
-            raise gr.Error(
-                "Something went wrong on the server; the details are in its log.",
-                title="Unexpected error",
-                print_exception=False,  # logged just above, once
-            ) from None
+            raise gr.Error(UNEXPECTED, title="Unexpected error", print_exception=False) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def in_page(fn: F) -> F:
+    """For a callback that fills one area of the page with HTML: an error is one message
+    in that area, in place of what was there (no pop-up, no stale results)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            if args and isinstance(args[0], Page):
+                args[0].follow_rebuilds()
+            return fn(*args, **kwargs)
+        except PeelSearchError as exc:
+            log.info("%s refused: %s", fn.__name__, exc)
+            message = web_message(exc)
+            return ui_render.message_html(f"{message[:1].upper()}{message[1:]}.", "warning")
+        except Exception:
+            log.exception("unexpected error in %s", fn.__name__)
+            return ui_render.message_html(UNEXPECTED, "warning")
 
     return wrapper  # type: ignore[return-value]
 

@@ -10,7 +10,7 @@ import gradio as gr
 from ..errors import QueryError
 from . import data as ui_data
 from . import render as ui_render
-from .page import Page, friendly, text
+from .page import Page, friendly, in_page, text
 
 
 class MapTab(Page):
@@ -46,7 +46,7 @@ class MapTab(Page):
     def report_map(self, reports: Any = None, forces: Any = None, years: Any = None) -> list[list[Any]]:
         return self.map_rows(self._scope(reports, forces, years))
 
-    @friendly
+    @in_page
     def section_passages(self, number: Any, shown_heading: Any = None) -> str:
         try:
             row = self._section_of[int(number)]

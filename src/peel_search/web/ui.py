@@ -34,13 +34,15 @@ from typing import Any
 
 import gradio as gr
 
+from ..errors import PeelSearchError
 from . import data as ui_data
+from . import render as ui_render
 from .api import Api, register_api
 from .ask import AskTab, ask_tab
 from .browse import BrowseTab, browse_tab
 from .compare import CompareTab, compare_tab
 from .evidence import EvidenceTab, evidence_tab
-from .page import ANYWHERE, IndexWatcher, friendly
+from .page import ANYWHERE, IndexWatcher, web_message
 from .report_map import MapTab, map_tab
 
 __all__ = ["Handlers", "IndexWatcher", "build_app", "theme"]
@@ -61,21 +63,40 @@ class Handlers(AskTab, CompareTab, EvidenceTab, BrowseTab, MapTab, Api):
     that replaces it on disk, see :class:`IndexWatcher`): each tab's callbacks, and the
     page's own — the report selectors and a page opened after a rebuild.
 
-    The visible handlers return HTML or table data; the ``api_*`` ones return
-    JSON-friendly values. All raise ``gr.Error`` for bad input.
+    The visible handlers return HTML or table data and show a bad input's one-line message
+    in the area they fill; the ``api_*`` ones return JSON-friendly values and raise
+    ``gr.Error`` for bad input.
     """
 
     # -- the report selectors ---------------------------------------------------------------
 
-    @friendly
     def scope_changed(
         self, reports: Any = None, forces: Any = None, years: Any = None, facet: Any = "All"
     ) -> tuple[Any, ...]:
-        """What the tabs show for newly chosen reports: the grades (matrix or table), the
-        judgment areas to choose from, the entity table and chart, and the report map."""
-        scope = self._scope(reports, forces, years)
-        table, chart = self.facets(facet, reports, forces, years)
+        """What the tabs show for newly chosen reports: a status line, the grades (matrix
+        or table), the judgment areas to choose from, the entity table and chart, and the
+        report map. A choice that matches no report says so once, in the status line, and
+        empties the rest rather than leaving the previous reports' lists under an error."""
+        import pandas as pd
+
+        self.follow_rebuilds()
+        try:
+            scope = self._scope(reports, forces, years)
+            table, chart = self.facet_data(facet, scope)
+        except PeelSearchError as exc:
+            message = web_message(exc)
+            return (
+                ui_render.message_html(
+                    f"{message[:1].upper()}{message[1:]}: choose other reports, forces or years.", "warning"
+                ),
+                ui_render.message_html("No report in scope."),
+                gr.update(choices=[], value=None),
+                [],
+                pd.DataFrame({"entity": [], "passages": []}),
+                [],
+            )
         return (
+            "",
             self.grades_view(scope),
             gr.update(choices=ui_data.judgment_choices(self.index, scope or None), value=None),
             table,
@@ -179,6 +200,7 @@ def build_app(index: Any, handlers: Handlers | None = None) -> gr.Blocks:
         register_api(h)  # first, so the endpoint names are theirs and not the page's handlers'
         header = gr.HTML(_header(index), js_on_load=None)
         scope_row, scope = _scope_row(h)
+        scope_status = gr.HTML("", elem_id="ps-scope-status", js_on_load=None)
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 ask_lists = ask_tab(h, scope)
@@ -198,7 +220,7 @@ def build_app(index: Any, handlers: Handlers | None = None) -> gr.Blocks:
             selector.change(
                 h.scope_changed,
                 [*scope, facet],
-                [judgments, area, table, chart, map_lists[0]],
+                [scope_status, judgments, area, table, chart, map_lists[0]],
                 api_visibility="private",
             )
         # A page opened after the index was rebuilt gets the new index's lists.
