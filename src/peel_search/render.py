@@ -101,21 +101,6 @@ def render_matrix(matrix: Any) -> str:
     return "\n".join(out)
 
 
-def render_matrix_csv(matrix: Any) -> str:
-    """The grades matrix as CSV: report id, report, then one column per question."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["report_id", "report", *(c.name for c in matrix.columns)])
-    for row in matrix.rows:
-        writer.writerow(
-            [row.report_id, row.label, *("" if c is None else c.grade or "not stated" for c in row.cells)]
-        )
-    return buffer.getvalue().rstrip("\n")
-
-
 def render_reports(metas: Sequence[Any]) -> str:
     """One line per report: id, force, title, publication month and where it came from
     (its file, with "PDF" for a report read from its PDF, whose pages are the PDF's)."""
