@@ -226,7 +226,7 @@ def test_bad_input_gives_a_message_not_a_dead_page(page, artifacts):
     box.clear()
     box.send_keys("   ")
     _css(page, "#ps-ask").click()
-    _wait(page, lambda d: "the query is empty" in d.find_element("tag name", "body").text)
+    _wait(page, lambda d: "the query is empty" in d.find_element("tag name", "body").text.lower())
     assert "Traceback" not in page.find_element("tag name", "body").text
     _screenshot(page, artifacts, "error")
     box.clear()

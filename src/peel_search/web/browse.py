@@ -9,6 +9,7 @@ import gradio as gr
 
 from . import data as ui_data
 from . import render as ui_render
+from .address import url_js
 from .page import ANYWHERE, Page, as_list, friendly, in_page, text
 
 #: Entities in the "Most mentioned" chart.
@@ -70,8 +71,8 @@ class BrowseTab(Page):
         return [*current, value] if value and value not in current else current
 
 
-def browse_tab(h: BrowseTab, scope: list[Any]) -> list[Any]:
-    """Lay the tab out; returns the entity table, chart, chosen entities, section and facet."""
+def browse_tab(h: BrowseTab, scope: list[Any]) -> dict[str, Any]:
+    """Lay the tab out; returns its components by name."""
     table_rows, chart_data = h.facets("")
     with gr.Row(equal_height=False):
         with gr.Column(scale=2):
@@ -120,5 +121,19 @@ def browse_tab(h: BrowseTab, scope: list[Any]) -> list[Any]:
     facet.change(h.facets, [facet, *scope], [table, chart], api_visibility="private")
     table.select(h.add_entity, chosen, chosen, api_visibility="private")
     for trigger in (button.click, chosen.change, words.submit):
-        trigger(h.browse, [chosen, words, section, *scope], passages, api_visibility="private")
-    return [table, chart, chosen, section, facet]
+        trigger(
+            h.browse,
+            [chosen, words, section, *scope],
+            passages,
+            js=url_js("browse"),
+            api_visibility="private",
+        )
+    return {
+        "table": table,
+        "chart": chart,
+        "chosen": chosen,
+        "words": words,
+        "browse_section": section,
+        "facet": facet,
+        "browse_results": passages,
+    }

@@ -103,7 +103,20 @@ def as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-def _scope_values(value: Any) -> Any:
+def export_query(**fields: Any) -> str:
+    """A request's fields as a URL query (lists repeated, empty fields left out), for the
+    download and copy links of what it shows."""
+    from urllib.parse import urlencode
+
+    pairs = []
+    for name, value in fields.items():
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if v is not None and str(v).strip():
+                pairs.append((name, str(v)))
+    return urlencode(pairs)
+
+
+def scope_values(value: Any) -> Any:
     """A report, force or year selector's value: None when nothing is chosen."""
     if value is None or value == "" or (isinstance(value, (list, tuple)) and not value):
         return None
@@ -216,16 +229,20 @@ class Page:
             hits, terms or set(), self.index.acronyms, ui_data.label_group, self._footnotes, **kwargs
         )
 
-    def _result(self, result: Any) -> str:
+    def _result(self, result: Any, scope: Any = None, export: str = "") -> str:
+        """A search result's HTML; ``export``: the request's fields for its download bar."""
         terms = ui_data.marked_terms(result.query)
-        return ui_render.result_html(result, terms, self.index.acronyms, ui_data.label_group, self._footnotes)
+        many = ui_data.is_library(self.index) and self._many(scope or None)
+        return ui_render.result_html(
+            result, terms, self.index.acronyms, ui_data.label_group, self._footnotes, export, many
+        )
 
     # -- the reports a request covers --------------------------------------------------------
 
     def _scope(self, reports: Any = None, forces: Any = None, years: Any = None) -> Any:
         """The widgets' or an endpoint's report, force and year values as a checked
         ``ReportScope`` (an unknown value raises :class:`QueryError` naming the valid ones)."""
-        scope = ui_data.scope_of(_scope_values(reports), _scope_values(forces), _scope_values(years))
+        scope = ui_data.scope_of(scope_values(reports), scope_values(forces), scope_values(years))
         if scope:
             self.index.report_numbers(scope)
         return scope

@@ -65,8 +65,8 @@ class MapTab(Page):
         return self.section_passages(row[0] if row else None, row[heading] if heading >= 1 else None)
 
 
-def map_tab(h: MapTab) -> list[Any]:
-    """Lay the tab out; returns the section table."""
+def map_tab(h: MapTab) -> dict[str, Any]:
+    """Lay the tab out; returns its components by name."""
     widths: list[str | int]
     if ui_data.is_library(h.index):
         headers = ["No.", "Report", "Section", "Page", "Passages", "Grade"]
@@ -95,4 +95,4 @@ def map_tab(h: MapTab) -> list[Any]:
                 js_on_load=None,
             )
     sections.select(h.select_section, None, passages, api_visibility="private")
-    return [sections]
+    return {"sections": sections}
