@@ -146,7 +146,6 @@ def test_entity_text_folds_possessives_and_edge_punctuation():
 
 def _doc_with(nlp, text, spans):
     """A doc of ``text`` whose entities are ``spans``: ``(words, label)`` found in order."""
-    from spacy.tokens import Span
 
     doc = nlp(text)
     ents = []
@@ -165,7 +164,7 @@ def test_facets_hold_names_not_numbers_times_or_grades():
     nlp = spacy.blank("en")
     text = (
         "In the first year Durham Police's officers in Walsall saw 1,000 cases, 12 percent of them "
-        "in March, and Inadequate was the grade."
+        "in March, and Inadequate was the grade (www.example.gov.uk/hmic/)."
     )
     doc = _doc_with(
         nlp,
@@ -178,6 +177,7 @@ def test_facets_hold_names_not_numbers_times_or_grades():
             ("12 percent", "PERCENT"),
             ("March", "DATE"),
             ("Inadequate", "GPE"),
+            ("www.example.gov.uk/hmic/", "ORG"),
         ],
     )
     found = _entities(doc)

@@ -144,6 +144,11 @@ def entity_text(raw: str) -> tuple[int, str]:
     return len(raw) - len(raw.lstrip(_EDGE_PUNCTUATION)), text
 
 
+def _is_address(text: str) -> bool:
+    """A web or mail address the tagger took for an organisation."""
+    return "://" in text or text.casefold().startswith("www.") or "@" in text or text.endswith("/")
+
+
 def _entities(doc: Any) -> tuple[Entity, ...]:
     out = []
     for ent in doc.ents:
@@ -151,7 +156,7 @@ def _entities(doc: Any) -> tuple[Entity, ...]:
         if ent.label_ in _NOT_NAMES or "\n" in raw or "\t" in raw:
             continue  # a number or a time, or a span across table cells or paragraphs: not one name
         lead, text = entity_text(raw)
-        if not any(ch.isalpha() for ch in text) or text.casefold() in _GRADE_WORDS:
+        if not any(ch.isalpha() for ch in text) or text.casefold() in _GRADE_WORDS or _is_address(text):
             continue
         start = ent.start_char + lead
         out.append(
