@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 FORMATS = ("json", "html")
 
+
 def context_button(passage_id: str) -> str:
     """The card's "Show in context" button and the (empty, hidden) box it opens."""
     target = escape(passage_id, quote=True)
