@@ -157,7 +157,7 @@ def create_server(
 
     ``blocks`` (built with the same index) replaces the default web app, for tests.
     """
-    handlers = ui.Handlers(index)
+    handlers = ui.Handlers(index, ui.CONCURRENCY, ui.QUEUE_SIZE)
     blocks = blocks if blocks is not None else ui.build_app(index, handlers)
     blocks.state_session_capacity = ui.SESSIONS_KEPT
     gate = Gate(ui.CONCURRENCY, ui.QUEUE_SIZE)
