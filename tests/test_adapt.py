@@ -261,6 +261,19 @@ def test_an_unchanged_library_reuses_the_weights_and_vectors(tiny_copy, fake_mod
 
 
 @pytest.mark.models
+def test_a_rebuild_of_an_older_format_keeps_the_adaptation(tiny_copy, fake_models):
+    from peel_search.index.build import build_index
+
+    index, corpus = tiny_copy
+    data = json.loads((index / store.MANIFEST).read_text(encoding="utf-8"))
+    data["format_version"] = store.FORMAT_VERSION - 1
+    (index / store.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    result = build_index(corpus, index, cache=False)  # adapt=None: as the index did
+    assert result.adaptation is not None
+    assert store.read_manifest(index).settings["adapted"]
+
+
+@pytest.mark.models
 def test_a_changed_library_keeps_the_weights_and_says_to_adapt_again(tiny_copy, fake_models):
     from peel_search.index.build import build_index
 

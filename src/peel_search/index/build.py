@@ -773,7 +773,13 @@ def _adapt_recipe(adapt: AdaptConfig | bool | None, out_dir: Path) -> tuple[Adap
     try:
         settings = store.read_manifest(out_dir).settings
     except IndexUnusableError:
-        settings = {}
+        # An index of an older format (or otherwise stale) still says whether it was
+        # adapted: a rebuild after an upgrade keeps the adaptation rather than drop it.
+        try:
+            raw = json.loads((out_dir / store.MANIFEST).read_text(encoding="utf-8")).get("settings")
+        except (OSError, ValueError, AttributeError):
+            raw = None
+        settings = raw if isinstance(raw, dict) else {}
     if "adapt" in settings:
         kept = settings["adapt"]
         return (AdaptConfig.from_dict(kept) if kept else None), False
