@@ -465,7 +465,7 @@ def library_costs(reports: int, recipe: str) -> None:
     (corpus / extra_report(reports)[0]).unlink()
 
 
-def latency(recipe: str, rounds: int) -> None:
+def latency(recipe: str, rounds: int, seed: int = 0) -> None:
     """Warm search latency of the stock index against an adapted one (the query encoded
     a second time, by the adapted encoder), the same questions taking turns in one process."""
     import numpy as np
@@ -473,7 +473,7 @@ def latency(recipe: str, rounds: int) -> None:
     corpus = ROOT / "corpus"
     stock_dir = HERE / "stock" / "index"
     build_index(corpus, stock_dir, adapt=False, cache=HERE / "embeddings.sqlite")
-    adapted_dir = HERE / recipe / "s0" / "index"
+    adapted_dir = HERE / recipe / f"s{seed}" / "index"
     build_index(corpus, adapted_dir, cache=HERE / "embeddings.sqlite")
     indexes = {"stock": SearchIndex.load(stock_dir, corpus), "adapted": SearchIndex.load(adapted_dir, corpus)}
     questions = [q["question"] for q in load_questions()["blind-all"]][:rounds]
@@ -522,7 +522,7 @@ def main() -> None:
         library_costs(args.library, args.recipes[0])
         return
     if args.latency:
-        latency(args.recipes[0], args.latency)
+        latency(args.recipes[0], args.latency, args.first_seed)
         return
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {"runs": {}}
     seeds = range(args.first_seed, args.first_seed + args.seeds)
