@@ -49,7 +49,7 @@ from peel_search.errors import QueryError  # noqa: E402
 from peel_search.retrieve.answerability import CHECKS  # noqa: E402
 from peel_search.retrieve.in_report import IN_REPORT_THRESHOLD  # noqa: E402
 from peel_search.retrieve.metrics import first_hit_rank, hit_at, mrr_at, precision_recall  # noqa: E402
-from peel_search.retrieve.ranker import DEFAULT_RANKING, RankConfig  # noqa: E402
+from peel_search.retrieve.ranker import ADAPTED_RANKING, ADAPTED_SIGNALS, DEFAULT_RANKING, RankConfig  # noqa: E402
 from peel_search.retrieve.request import ReportScope  # noqa: E402
 from peel_search.retrieve.search_index import SearchIndex, open_index  # noqa: E402
 
@@ -66,7 +66,29 @@ def _without(config: RankConfig, signal: str) -> RankConfig:
     return replace(config, signals=tuple(s for s, _ in keep), weights=tuple(w for _, w in keep))
 
 
-def variants() -> dict[str, RankConfig]:
+def adapted_variants() -> dict[str, RankConfig]:
+    """Rows for an index with an adapted encoder (``peel-search index --adapt``): its
+    signals beside the stock ones, in their place, and its passage vectors alone; first,
+    the ranking such an index searches with (``ADAPTED_RANKING``), and it without the
+    adapted signals (the same weighted sum on the stock encoder alone)."""
+    d = DEFAULT_RANKING
+    extra = tuple(s for s in ADAPTED_SIGNALS if s not in d.signals)
+    both = replace(d, signals=d.signals + extra, weights=d.weights + (1.0,) * len(extra))
+    stock = _without(_without(both, "adapted"), "adapted_sentence")
+    swapped = {"dense": "adapted", "sentence": "adapted_sentence"}
+    return {
+        "adapted index default (sum, both encoders)": ADAPTED_RANKING,
+        "  the same, stock encoder only": _without(_without(ADAPTED_RANKING, "adapted"), "adapted_sentence"),
+        "stock and adapted encoders": both,
+        "stock encoder only": stock,
+        "adapted encoder only": replace(stock, signals=tuple(swapped.get(s, s) for s in stock.signals)),
+        "adapted dense only": RankConfig(
+            signals=("adapted",), weights=(1.0,), expand_acronyms=False, collapse_duplicates=False
+        ),
+    }
+
+
+def variants(adapted: bool = False) -> dict[str, RankConfig]:
     d = DEFAULT_RANKING
     return {
         "hybrid (default)": d,
@@ -91,6 +113,7 @@ def variants() -> dict[str, RankConfig]:
         "- adaptive BM25 weight": replace(d, adaptive_bm25=False),
         "- duplicate collapse": replace(d, collapse_duplicates=False),
         "weighted sum instead of RRF": replace(d, fusion="sum"),
+        **(adapted_variants() if adapted else {}),
     }
 
 
@@ -287,7 +310,10 @@ def main() -> None:
         cross_validate_flag(index, runs)
         return
 
-    results = {name: evaluate(index, questions, cfg, reports) for name, cfg in variants().items()}
+    adapted = index.library.adapter is not None
+    if not adapted:
+        print("(the index has no adapted encoder: `peel-search index --adapt` adds its rows)\n")
+    results = {name: evaluate(index, questions, cfg, reports) for name, cfg in variants(adapted).items()}
     full = results["hybrid (default)"]
 
     print("By question type (hybrid default)")

@@ -87,6 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="build the index from the corpus folder")
     _common(p)
+    adapt = p.add_mutually_exclusive_group()
+    adapt.add_argument(
+        "--adapt",
+        action="store_true",
+        default=None,
+        help="fine-tune a copy of the encoder on the library's own text and search with both "
+        "(kept by later builds; see README: How it works)",
+    )
+    adapt.add_argument(
+        "--no-adapt", dest="adapt", action="store_false", help="drop the adapted encoder from the index"
+    )
 
     p = sub.add_parser("search", help="ask a question; get ranked, cited passages")
     _common(p, ("text", "json", "jsonl", "csv", "markdown"))
@@ -178,14 +189,14 @@ def cmd_index(args: argparse.Namespace) -> int:
     from .retrieve.search_index import SearchIndex
 
     backend = Backend.of(args.backend, args.milvus_uri)
-    if not args.rebuild:
+    if not args.rebuild and args.adapt is None:
         try:
             backend.attach(SearchIndex.load(args.index, args.corpus))
             _say(f"the index in {args.index} is up to date (use --rebuild to build it again)")
             return EXIT_OK
         except PeelSearchError as exc:
             _say(f"building the index: {exc.reason}")
-    result = build_index(args.corpus, args.index, reuse=not args.rebuild)
+    result = build_index(args.corpus, args.index, reuse=not args.rebuild, adapt=args.adapt)
     if backend.name != "faiss":
         _say(f"bringing {backend} up to date")
         backend.attach(SearchIndex.load(args.index, args.corpus))
@@ -193,8 +204,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         _say(f"{note.name}: {note.message}")
     m = result.manifest
     kept = f" ({len(result.reused)} reused unchanged)" if result.reused else ""
+    adapted = " with an adapted encoder" if m.settings.get("adapted") else ""
     _say(
-        f"indexed {len(m.corpus)} report(s){kept}, {m.chunk_count} passages in {m.build_seconds:.1f} s -> {result.path}"
+        f"indexed {len(m.corpus)} report(s){kept}, {m.chunk_count} passages{adapted} in "
+        f"{m.build_seconds:.1f} s -> {result.path}"
     )
     return EXIT_OK
 

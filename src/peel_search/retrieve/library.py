@@ -20,7 +20,9 @@ import numpy as np
 
 from ..citation import format_citation
 from ..errors import IndexCorruptError, IndexStaleError, IndexUnusableError
+from ..index import adapted as adapted_store
 from ..index import store
+from ..index.adapted import AdapterRecord
 from ..index.build import better_cited
 from ..index.lexical import tokenize
 from ..index.represent import lexical_text
@@ -61,6 +63,8 @@ class Library:
         token_offsets: np.ndarray,
         token_df: dict[str, Any],
         part_token_df: Sequence[dict[str, Any]] = (),
+        adapted: tuple[PartedRows, PartedRows] | None = None,
+        adapter: AdapterRecord | None = None,
     ) -> None:
         self.folder = folder
         self.manifest = manifest
@@ -76,6 +80,12 @@ class Library:
         self.windows = windows
         self.sentences = sentences
         self.tokens = tokens
+        #: The adapted encoder's passage and sentence-in-context vectors, when the index
+        #: holds one (``peel-search index --adapt``; see :mod:`peel_search.index.adapted`).
+        self.adapted_dense: PartedRows | None = adapted[0] if adapted is not None else None
+        self.adapted_windows: PartedRows | None = adapted[1] if adapted is not None else None
+        self.adapter = adapter
+        self._adapted_embedder: Any = None
         self.token_offsets = np.asarray(token_offsets, dtype=np.int64)
         self.lexical = lexical
         self.token_df: dict[str, int] = token_df["df"]
@@ -125,6 +135,10 @@ class Library:
             or len(self.windows) != len(owners)
             or len(self.token_offsets) != len(self.chunks) + 1
             or int(self.token_offsets[-1]) != len(self.tokens)
+            or (
+                adapted is not None
+                and (len(adapted[0]) != len(self.chunks) or len(adapted[1]) != len(owners))
+            )
         ):
             raise IndexCorruptError(f"{folder}: vector counts do not match the passages", store.REBUILD)
 
@@ -153,6 +167,7 @@ class Library:
         if reason:
             raise IndexStaleError(f"the index in {folder} is out of date: {reason}", store.REBUILD)
         store.verify_files(folder, manifest)
+        adapter = adapted_store.check(folder, manifest)
         try:
             rows = store.read_jsonl(folder / store.CHUNKS)
             reports = json.loads((folder / store.REPORTS).read_text(encoding="utf-8"))
@@ -161,6 +176,15 @@ class Library:
             def on_disk(name: str) -> PartedRows:
                 return PartedRows([part / name for part in parts], manifest.embedding_dim)
 
+            vectors = None
+            if adapter is not None:
+                ids = [str(entry.get("report_id")) for entry in manifest.corpus]
+                vectors = tuple(
+                    PartedRows(
+                        [folder / adapted_store.part_folder(i) / name for i in ids], manifest.embedding_dim
+                    )
+                    for name in adapted_store.VECTORS
+                )
             offsets = [np.zeros(1, dtype=np.int64)]
             for part in parts:
                 local = np.load(part / store.TOKEN_OFFSETS, allow_pickle=False).astype(np.int64)
@@ -178,6 +202,8 @@ class Library:
                 np.concatenate(offsets),
                 json.loads((folder / store.TOKEN_DF).read_text(encoding="utf-8")),
                 [json.loads((part / store.TOKEN_DF).read_text(encoding="utf-8")) for part in parts],
+                adapted=(vectors[0], vectors[1]) if vectors is not None else None,
+                adapter=adapter,
             )
         except IndexUnusableError:
             raise
@@ -209,6 +235,27 @@ class Library:
     def encode(self, text: str) -> tuple[np.ndarray, list[str], np.ndarray]:
         """The text's vector, word-pieces and word-piece vectors (one model pass)."""
         return self.embedder.encode_tokens([text])[0]
+
+    @property
+    def adapted_embedder(self) -> Any:
+        """The index's adapted encoder (``None`` if it has none), loaded on first use from
+        its weights, which must be the ones the index's vectors were made with."""
+        if self.adapter is None:
+            return None
+        if self._adapted_embedder is None:
+            with self._embedder_lock:
+                if self._adapted_embedder is None:
+                    self._adapted_embedder = adapted_store.load_encoder(self.folder, self.adapter)
+        return self._adapted_embedder
+
+    def use_adapted_embedder(self, embedder: Any) -> None:
+        """Encode queries for the adapted signals with this embedder instead."""
+        self._adapted_embedder = embedder
+
+    def encode_adapted(self, text: str) -> np.ndarray | None:
+        """The text's vector by the adapted encoder, or ``None`` when the index has none."""
+        encoder = self.adapted_embedder
+        return None if encoder is None else np.asarray(encoder.encode([text])[0], dtype=np.float32)
 
     # -- passages --------------------------------------------------------------------------
 

@@ -45,3 +45,28 @@ def precision_recall(flagged: Sequence[bool], truth: Sequence[bool]) -> tuple[fl
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     return precision, recall
+
+
+def reciprocal_ranks(ranks: Sequence[int | None], k: int = 10) -> list[float]:
+    """Each question's 1/rank of its first hit, 0 when none in the top ``k`` (MRR's terms)."""
+    return [1.0 / r if r is not None and r <= k else 0.0 for r in ranks]
+
+
+def paired_bootstrap(
+    a: Sequence[float], b: Sequence[float], resamples: int = 10_000, seed: int = 0, level: float = 0.95
+) -> tuple[float, float, float]:
+    """The mean of ``a - b`` over paired per-question scores, and its ``level`` percentile
+    bootstrap interval: questions are drawn with replacement ``resamples`` times (Efron
+    and Tibshirani, "An Introduction to the Bootstrap", 1993; for IR, Sakai, "Evaluating
+    evaluation metrics based on the bootstrap", SIGIR 2006). Raises ValueError when the
+    lists differ in length or are empty."""
+    import numpy as np
+
+    if len(a) != len(b) or not len(a):
+        raise ValueError(f"paired scores needed: {len(a)} against {len(b)}")
+    diff = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, len(diff), size=(resamples, len(diff)))].mean(axis=1)
+    tail = (1.0 - level) / 2
+    low, high = np.quantile(means, [tail, 1.0 - tail])
+    return float(diff.mean()), float(low), float(high)

@@ -40,7 +40,11 @@ from .fusion import max_pool, reciprocal_rank_fusion, weighted_sum
 from .library import Library
 from .vectors import PartedRows, ranges_to_rows
 
-SIGNALS = ("bm25", "dense", "sentence", "tokens")
+#: The signals of the stock encoder and BM25, which every index holds.
+STOCK_SIGNALS = ("bm25", "dense", "sentence", "tokens")
+#: The signals of the adapted encoder, which only an adapted index holds.
+ADAPTED_SIGNALS = ("adapted", "adapted_sentence")
+SIGNALS = STOCK_SIGNALS + ADAPTED_SIGNALS
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +52,10 @@ class RankConfig:
     """How the per-passage signals become one ranking (see ``bench/quality.py``).
 
     ``weights`` go with ``signals``: BM25, passage vector, best-sentence vector,
-    token-level late interaction (see :mod:`peel_search.index.interaction`). With
+    token-level late interaction (see :mod:`peel_search.index.interaction`), and the
+    adapted encoder's passage and best-sentence vectors (``adapted``,
+    ``adapted_sentence``: see :mod:`peel_search.index.adapt`), which an index without
+    an adapted encoder does not have and leaves out. With
     ``adaptive_bm25`` the BM25 weight is scaled by the share of the query's words
     the report's vocabulary holds: a question put in the report's own words leans on
     exact matching, a paraphrase ("takeaway shops" for "fast food outlets") on meaning.
@@ -56,7 +63,7 @@ class RankConfig:
     ``"sum"`` (weighted sum of min-max normalised scores).
     """
 
-    signals: tuple[str, ...] = SIGNALS
+    signals: tuple[str, ...] = STOCK_SIGNALS
     weights: tuple[float, ...] = (1.0, 1.0, 1.0, 2.0)
     rrf_k: float = 60.0
     fusion: str = "rrf"
@@ -75,28 +82,43 @@ class RankConfig:
 
 DEFAULT_RANKING = RankConfig()
 
+#: The ranking of an index with an adapted encoder (``peel-search index --adapt``): the
+#: row chosen on the blind set's odd-numbered questions by ``bench/adapt.py`` (weighted
+#: sum, BM25 at 0.5, the adapted passage and sentence signals at 0.5 beside the stock ones).
+ADAPTED_RANKING = RankConfig(signals=SIGNALS, weights=(0.5, 1.0, 1.0, 2.0, 0.5, 0.5), fusion="sum")
+
+
+def default_ranking(library: Library) -> RankConfig:
+    """The ranking a search uses when none is given: :data:`ADAPTED_RANKING` for an
+    index with an adapted encoder, else :data:`DEFAULT_RANKING`."""
+    return ADAPTED_RANKING if library.adapter is not None else DEFAULT_RANKING
+
 
 @dataclass(frozen=True, slots=True)
 class EncodedQuery:
     """A query encoded once for every signal: ``lexical`` is what BM25 matches (with
     acronym expansions), ``vector`` the pooled vector, ``pieces`` and ``tokens`` its
-    content word-pieces and their normalised vectors."""
+    content word-pieces and their normalised vectors, ``dense`` the text encoded."""
 
     text: str
     lexical: str
     vector: np.ndarray
     pieces: list[str]
     tokens: np.ndarray
+    dense: str = ""
 
 
 def fuse(signals: dict[str, np.ndarray], config: RankConfig = DEFAULT_RANKING) -> np.ndarray:
     """One score per passage from the signals, as ``config`` says.
 
     A BM25 signal that is zero everywhere (no query word is in the vocabulary)
-    carries no ranking and is left out.
+    carries no ranking and is left out, as is a signal the index does not have (the
+    adapted encoder's, in an index without one).
     """
     lists, weights = [], []
     for name, w in zip(config.signals, config.weights, strict=True):
+        if name not in signals:
+            continue
         if name == "bm25" and not signals["bm25"].any() and len(config.signals) > 1:
             continue
         if name == "bm25" and config.adaptive_bm25 and len(config.signals) > 1:
@@ -141,7 +163,12 @@ class Ranker:
         keep = content_positions(pieces)
         tokens = normalise_rows(piece_vectors[keep]) if keep else np.zeros((0, len(pooled)), np.float32)
         return EncodedQuery(
-            query, " ".join([query, *extra]), pooled.astype(np.float32), [pieces[i] for i in keep], tokens
+            query,
+            " ".join([query, *extra]),
+            pooled.astype(np.float32),
+            [pieces[i] for i in keep],
+            tokens,
+            dense_query,
         )
 
     # -- the first stage ---------------------------------------------------------------------
@@ -208,7 +235,9 @@ class Ranker:
         (``-inf`` elsewhere; BM25 is cheap and scored everywhere): ``bm25``, ``dense``,
         ``sentence`` (its best sentence-in-context) and ``tokens`` (late interaction);
         ``coverage``, the share of the query's words in the vocabulary; ``candidates``;
-        ``query``, the query's vector.
+        ``query``, the query's vector. An index with an adapted encoder also gives
+        ``adapted`` and ``adapted_sentence``, its passage and best sentence-in-context
+        cosines (the query encoded a second time, by that encoder).
 
         With ``within`` (the passages of the reports a search is restricted to), the
         collection statistics (BM25 IDF, word-piece IDF, coverage) are those reports':
@@ -228,7 +257,7 @@ class Ranker:
         weights = idf_weights(query.pieces, df, documents)
         tokens = np.full(library.size, -np.inf)
         tokens[chosen] = self.token_scores(query.tokens, weights, chosen)
-        return {
+        found = {
             "coverage": np.float64(library.lexical.coverage(query.text, within)),
             "bm25": library.lexical.scores(query.lexical, within),
             "dense": dense,
@@ -237,6 +266,19 @@ class Ranker:
             "candidates": candidates,
             "query": q,
         }
+        adapted_vector = library.encode_adapted(query.dense or query.text)
+        if (
+            adapted_vector is not None
+            and library.adapted_dense is not None
+            and library.adapted_windows is not None
+        ):
+            adapted_query = torch.from_numpy(adapted_vector)
+            adapted = np.full(library.size, -np.inf)
+            adapted[chosen] = (library.adapted_dense.take_ranges(chosen, chosen + 1) @ adapted_query).numpy()
+            adapted_windows = (library.adapted_windows.take_ranges(starts, ends) @ adapted_query).numpy()
+            found["adapted"] = adapted
+            found["adapted_sentence"] = max_pool(adapted_windows, owners, library.size, fill=-np.inf)
+        return found
 
     def token_scores(self, query_tokens: np.ndarray, weights: np.ndarray, passages: np.ndarray) -> np.ndarray:
         """Late interaction (see :mod:`peel_search.index.interaction`) of the query with
@@ -270,7 +312,7 @@ class Ranker:
         """:func:`fuse` over the passages in ``within`` alone (each signal ranked among
         them, as in an index of those reports only); ``-inf`` elsewhere."""
         inside = np.flatnonzero(within)
-        subset = {name: signals[name][inside] for name in SIGNALS}
+        subset = {name: signals[name][inside] for name in SIGNALS if name in signals}
         fused = np.full(self.library.size, -np.inf)
         if len(inside):
             fused[inside] = fuse({**subset, "coverage": signals["coverage"]}, config)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..types import SearchResult
-from .ranker import DEFAULT_RANKING, RankConfig
+from .ranker import RankConfig, default_ranking
 from .request import EntityFilter, ReportScope, clean_query, parse_k
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def search(
     entities: Sequence[str | EntityFilter] = (),
     section: str | None = None,
     judgment: str | None = None,
-    config: RankConfig = DEFAULT_RANKING,
+    config: RankConfig | None = None,
     *,
     reports: object = None,
     forces: object = None,
@@ -45,6 +45,7 @@ def search(
     Raises :class:`QueryError` for an empty query, a bad ``k`` or a bad filter.
     """
     filters, ranker = index.filters, index.ranker
+    config = config or default_ranking(index.library)
     text, notices = clean_query(query)
     k = parse_k(k, index.size)
     scope = ReportScope.of(reports, forces, years)

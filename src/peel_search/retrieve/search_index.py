@@ -155,8 +155,10 @@ class SearchIndex:
         self.library.use_embedder(embedder)
 
     def warm_up(self) -> None:
-        """Load the embedding model and the word tables now rather than on the first query."""
+        """Load the embedding model (and the adapted encoder, if the index has one) and the
+        word tables now rather than on the first query."""
         self.library.encode("warm up")
+        self.library.encode_adapted("warm up")
         self.in_report.warm_up()
 
     def use_first_stage(self, stage: FirstStage) -> None:
