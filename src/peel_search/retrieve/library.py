@@ -23,7 +23,7 @@ from ..index import store
 from ..index.build import better_cited
 from ..index.lexical import tokenize
 from ..index.represent import lexical_text
-from ..types import Chunk, ReportMeta, Span
+from ..types import Chunk, Figure, ReportMeta, Span
 from .vectors import PartedRows
 
 
@@ -104,6 +104,10 @@ class Library:
         for r in reports:
             for k, v in r.get("acronyms", {}).items():
                 self.acronyms.setdefault(k, v)
+        #: Every statistic the reports state (see :mod:`peel_search.ingest.figures`), and the
+        #: position of the passage holding each (-1: none).
+        self.figures: list[Figure] = [Figure.from_dict(f) for r in reports for f in r.get("figures", [])]
+        self.figure_passage: list[int] = self._figure_passages()
         self._word_sets: dict[int, set[str]] = {}
         self._sentence_word_cache: dict[int, set[str]] = {}
         self._labels: list[str] | None = None
@@ -117,6 +121,14 @@ class Library:
             or int(self.token_offsets[-1]) != len(self.tokens)
         ):
             raise IndexCorruptError(f"{folder}: vector counts do not match the passages", store.REBUILD)
+
+    def _figure_passages(self) -> list[int]:
+        spans: dict[str, list[tuple[int, int, int]]] = {}
+        for i, c in enumerate(self.chunks):
+            spans.setdefault(c.report_id, []).extend((a, b, i) for a, b in c.spans)
+        return [
+            next((i for a, b, i in spans.get(f.report_id, ()) if a <= f.start < b), -1) for f in self.figures
+        ]
 
     @classmethod
     def load(cls, folder: str | Path = "index", corpus: str | Path | None = None) -> Library:
