@@ -153,8 +153,8 @@ class Figure:
     it was read from (its sentence, or a table's caption, column header and row label);
     ``per`` is a rate's base ("1,000 population"), ``unit`` the unit ("percent", "hours",
     "£"); ``area`` whom it is about ("West Midlands Police", "England and Wales") and
-    ``period`` when ("12 months to 30 June 2015", "" when the report gives none).
-    ``where`` says whether it stands in prose, a table or a chart; ``start``/``end`` are
+    ``period`` when ("12 months to 30 June 2015", "" when the report gives none);
+    ``label`` a table row's or a chart slice's label ("Caution - adults"). ``where`` says whether it stands in prose, a table or a chart; ``start``/``end`` are
     the value's offsets in the source text, ``section`` and ``page`` where it stands.
     """
 
@@ -168,6 +168,7 @@ class Figure:
     unit: str = ""
     area: str = ""
     period: str = ""
+    label: str = ""
     where: FigureSource = "text"
     section: tuple[str, ...] = ()
     page: int = 0
@@ -186,6 +187,7 @@ class Figure:
             "unit": self.unit,
             "area": self.area,
             "period": self.period,
+            "label": self.label,
             "where": self.where,
             "section": list(self.section),
             "page": self.page,

@@ -222,6 +222,7 @@ def _figure(
     area: str,
     period: str,
     where: FigureSource,
+    label: str = "",
 ) -> Figure:
     section = report.sections[block.section]
     return Figure(
@@ -235,6 +236,7 @@ def _figure(
         unit=found.unit,
         area=area,
         period=period,
+        label=_tidy(label),
         where=where,
         section=section.path,
         page=max(section.page, pages.page_at(found.start, report.page_anchors)),
@@ -671,7 +673,7 @@ def _table_figures(report: Report, text: str, block: Block, areas: Sequence[str]
             )
             context = " | ".join(x for x in (caption, corner, column, label) if x)
             found = _Found(cell, _number(cell), kind, offset, offset + len(cell), unit=unit, per=per)
-            yield _figure(report, block, found, subject, context, area, period, "table")
+            yield _figure(report, block, found, subject, context, area, period, "table", label)
 
 
 def _rows(text: str, start: int, end: int) -> list[list[tuple[int, str]]]:
@@ -732,6 +734,7 @@ def _chart_figures(report: Report, text: str, block: Block) -> Iterator[Figure]:
             report.force,
             period,
             "chart",
+            label,
         )
 
 

@@ -31,9 +31,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..index.lexical import STOPWORDS, tokenize
+from .asked import Word, figure_ask, naming_words, who_ask
+from .figure_check import FigureFacts, figure_reason
+from .person_check import person_reason
 
 #: Every check, in the order they are tried.
-CHECKS = ("words", "person", "period", "grade", "comparison", "value")
+CHECKS = ("words", "figures", "person", "period", "grade", "comparison", "value")
 
 _QUANTITY_RE = re.compile(
     r"^\s*(?:(?:by )?how (?:many|much)\b|what (?:percentage|proportion|share|number)\b|"
@@ -41,7 +44,12 @@ _QUANTITY_RE = re.compile(
     r"amount|level|budget|cost|figure|time|age|target|limit|minimum|maximum|length|size)s?\b|by what (?:percentage|proportion|amount)\b)",
     re.IGNORECASE,
 )
-_DATE_RE = re.compile(r"^\s*(?:when\b|since when\b|(?:in )?what (?:year|month|date)\b|which year\b)", re.I)
+#: "When does HMIC judge ..." asks under what conditions, not for a date.
+_DATE_RE = re.compile(
+    r"^\s*(?:when\b(?!\s+(?:does|do|should|would|can|could|might|must)\b)|since when\b|"
+    r"(?:in |on )?what (?:year|month|date|day)\b|which year\b)",
+    re.I,
+)
 _DURATION_RE = re.compile(r"^\s*how (?:long|often)\b", re.I)
 _IDENTITY_RE = re.compile(
     r"^\s*(?:who (?:is|are|was|were)\b|what is the name of\b|which (?:officer|person)\b)", re.I
@@ -109,6 +117,8 @@ _VALUE_RES = {
         re.I,
     ),
     "duration": re.compile(
+        r"\b(?:since|from)\s+(?:(?:january|february|march|april|may|june|july|august|september|october|"
+        r"november|december)\s+)?(?:19|20)\d\d\b|"
         r"\b(?:\d[\d,.]*|" + _NUMBER_WORDS.replace(" ", "|") + r"|a|an)\s*(?:-\s*)?"
         r"(?:hours?|days?|weeks?|months?|years?|minutes?)\b|\b(?:daily|weekly|monthly|annually|"
         r"quarterly|yearly|immediately)\b",
@@ -167,6 +177,8 @@ class Scope:
     """What the reports in scope cover: their own years and the pillars and areas they judge."""
 
     years: frozenset[int] = frozenset()
+    #: The years the reports are of (their inspection years): a figure given no period is of these.
+    own_years: frozenset[int] = frozenset()
     period: str = ""  # "2015 (published February 2016)", for messages
     pillars: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
@@ -183,6 +195,18 @@ class Evidence:
     passages: Sequence[str] = ()
     names_a_person: Callable[[], bool] = lambda: True
     scope: Scope = field(default_factory=Scope)
+    #: The question's words as tagged (part of speech, dependencies); empty: not tagged.
+    words: tuple[Word, ...] = ()
+    #: The figures the reports in scope state, and how a question's word is matched on
+    #: a set of stems (spellings, acronyms, close words).
+    figures: Sequence[FigureFacts] = ()
+    match: Callable[[str, frozenset[str]], bool] = lambda word, stems: _stem_in(word, set(stems))
+    #: Places the question names other than the forces in scope.
+    places: tuple[str, ...] = ()
+    #: The passages in scope that hold a word (or a close one).
+    passages_with: Callable[[str], Sequence[str]] = lambda word: ()
+    #: The passages in scope that name a person.
+    named_people: Callable[[], Sequence[str]] = lambda: ()
 
 
 def focus_words(text: str) -> tuple[str, ...]:
@@ -469,16 +493,33 @@ def unanswered_reason(
     enabled = set(checks)
     present = evidence.present
     if "words" in enabled and kind.kind in {"quantity", "topic"}:
-        missing = missing_words(kind.subject, lambda w: word_present(w, present))
+        subject = kind.subject
+        if evidence.words:  # only the words that name things: a verb is never the subject
+            named = set(naming_words(evidence.words))
+            subject = tuple(w for w in subject if w in named)
+        missing = missing_words(subject, lambda w: word_present(w, present))
         if missing:
             return f"the report never mentions {_quote(missing)}, in any spelling or close word"
-    if (
-        "person" in enabled
-        and kind.kind == "person"
-        and not evidence.names_a_person()
-        and not (_ROLE_QUESTION_RE.search(question) and any(_ROLE_RE.search(p) for p in evidence.passages))
-    ):
-        return "the passages that match name no person"
+    asked_figure = figure_ask(question, evidence.words) if evidence.words and question else None
+    if "figures" in enabled and asked_figure is not None and evidence.figures:
+        reason = figure_reason(
+            asked_figure,
+            evidence.figures,
+            evidence.match,
+            evidence.scope.own_years,
+            evidence.places,
+            evidence.passages_with(asked_figure.head) if asked_figure.head else (),
+        )
+        if reason:
+            return reason
+    who = who_ask(question, evidence.words) if evidence.words and question else None
+    if "person" in enabled and who is not None:
+        found: list[str] = []
+        for word in sorted(who.core or who.about, key=len, reverse=True)[:2]:
+            found.extend(evidence.passages_with(word))
+        reason = person_reason(who, list(dict.fromkeys(found)), evidence.named_people(), evidence.match)
+        if reason:
+            return reason
     if "period" in enabled:
         reason = period_reason(kind, evidence.scope, evidence.passages)
         if reason:
@@ -493,5 +534,11 @@ def unanswered_reason(
         if reason:
             return reason
     if "value" in enabled and kind.kind in {"quantity", "date", "duration"}:
-        return value_reason(kind, evidence.passages, window)
+        if asked_figure is not None and evidence.figures and "figures" in enabled:
+            return ""  # the figures the report states have answered it
+        passages = list(evidence.passages)
+        if kind.kind in {"date", "duration"}:  # every passage on the subject, not only the best
+            for word in sorted(kind.subject, key=len, reverse=True)[:2]:
+                passages.extend(p for p in evidence.passages_with(word) if p not in passages)
+        return value_reason(kind, passages, window)
     return ""
