@@ -31,12 +31,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..index.lexical import STOPWORDS, tokenize
-from .asked import Word, figure_ask, naming_words, who_ask
+from .asked import SourceAsk, Word, figure_ask, grade_ask, naming_words, source_ask, who_ask
 from .figure_check import FigureFacts, figure_reason
+from .inspection_check import Cited, GradedArea, finding_reason, other_grade_reason, own_grade_reason
 from .person_check import person_reason
 
 #: Every check, in the order they are tried.
-CHECKS = ("words", "figures", "person", "period", "grade", "comparison", "value")
+CHECKS = ("words", "figures", "person", "period", "grade", "inspection", "comparison", "value")
 
 _QUANTITY_RE = re.compile(
     r"^\s*(?:(?:by )?how (?:many|much)\b|what (?:percentage|proportion|share|number)\b|"
@@ -57,7 +58,8 @@ _IDENTITY_RE = re.compile(
 _GRADE_RE = re.compile(
     r"\b(?:what|which) (?:grade|rating|judgment|judgement)\b(?! categor)|\b(?:graded|rated)\b|"
     r"^\s*(?:what|which)\b.{0,60}\b(?:grade|rating)\b|"
-    r"^\s*(?:how|was|were|is) (?:the )?(?:force|police)?.{0,45}\bjudged\b",
+    r"^\s*(?:how|was|were|is) (?:the )?(?:force|police)?.{0,45}\bjudged\b|"
+    r"^\s*how\s+(?:did|does|do|would|has|have)\s+(?:\w+\s+){1,2}(?:grade|rate|judge)\b",
     re.I,
 )
 #: "Who is responsible for ..." is answered by a role ("the assistant chief constable").
@@ -207,6 +209,10 @@ class Evidence:
     passages_with: Callable[[str], Sequence[str]] = lambda word: ()
     #: The passages in scope that name a person.
     named_people: Callable[[], Sequence[str]] = lambda: ()
+    #: The areas the reports in scope grade, with their grades.
+    graded: Sequence[GradedArea] = ()
+    #: The passages in scope that hold a word, in their text or in the footnotes they cite.
+    cited_with: Callable[[str], Sequence[Cited]] = lambda word: ()
 
 
 def focus_words(text: str) -> tuple[str, ...]:
@@ -454,12 +460,10 @@ def comparison_reason(question: str, scope: Scope, passages: Sequence[str]) -> s
     return ""
 
 
-def grade_reason(
-    kind: AnswerType, question: str, scope: Scope, present_in_areas: Callable[[str], bool]
-) -> str:
+def pillar_reason(kind: AnswerType, question: str, scope: Scope) -> str:
     """Why a grade question is not answered: it names a pillar the reports in scope do
-    not inspect ("efficiency" in an effectiveness report) or an area they do not grade;
-    ``""`` when they may grade it."""
+    not inspect ("efficiency" in an effectiveness report); ``""`` when they may grade it.
+    (Areas and other inspections: :mod:`.inspection_check`.)"""
     if kind.kind != "grade" or not (scope.pillars or scope.areas):
         return ""
     lower = question.lower()
@@ -470,12 +474,40 @@ def grade_reason(
             return (
                 f"the report grades {', '.join(scope.pillars) or 'other questions'} ({graded}), not {pillar}"
             )
-    words = [w for w in kind.subject if w not in _GRADE_GENERIC and not w.endswith("ing")]
-    pillar_words = {n for names in PILLARS.values() for n in names}
-    words = [w for w in words if w not in pillar_words]
-    if words and not any(present_in_areas(w) for w in words):
-        return f"the report grades only {graded}; it gives no grade for {' '.join(words)}"
     return ""
+
+
+def _own_source(source: SourceAsk, scope: Scope) -> bool:
+    """Whether a source the question names is the report itself ("HMIC's 2015 PEEL
+    effectiveness inspection")."""
+    own = {"peel", "effectiveness", "police", *(w for p in scope.pillars for w in p.split())}
+    return set(source.words) <= own and all(y in scope.own_years for y in source.years)
+
+
+def _grade_reason(question: str, evidence: Evidence) -> str:
+    """A grade question's check: the grade of another inspection, or of an area."""
+    asked = grade_ask(question, evidence.words)
+    source, scope = asked.source, evidence.scope
+    if source is not None and set(source.words) <= {
+        "peel",
+        "effectiveness",
+        "police",
+        *(w for p in scope.pillars for w in p.split()),
+    }:
+        other_years = [y for y in source.years if y not in scope.own_years]
+        if other_years and scope.own_years:
+            own = ", ".join(str(y) for y in sorted(scope.own_years))
+            return f"the report gives the grades of its {own} inspection; none from {other_years[0]}"
+        source = None  # this report's own inspection
+    if source is not None:
+        cited: list[Cited] = []
+        for word in sorted(source.words, key=len, reverse=True)[:2]:
+            cited.extend(p for p in evidence.cited_with(word) if p not in cited)
+        return other_grade_reason(source, asked.area, cited, evidence.match)
+    found: list[str] = []
+    for word in sorted(asked.area, key=len, reverse=True)[:2]:
+        found.extend(p for p in evidence.passages_with(word) if p not in found)
+    return own_grade_reason(asked.area, evidence.graded, found, evidence.match)
 
 
 def unanswered_reason(
@@ -525,10 +557,20 @@ def unanswered_reason(
         if reason:
             return reason
     if "grade" in enabled:
-        area_stems = set(tokenize(" ".join(evidence.scope.areas)))
-        reason = grade_reason(kind, question, evidence.scope, lambda w: _stem_in(w, area_stems))
+        reason = pillar_reason(kind, question, evidence.scope)
+        if not reason and kind.kind == "grade" and evidence.words:
+            reason = _grade_reason(question, evidence)
         if reason:
             return reason
+    if "inspection" in enabled and kind.kind != "grade" and evidence.words:
+        source = source_ask(question)
+        if source is not None and not _own_source(source, evidence.scope):
+            cited: list[Cited] = []
+            for word in sorted(source.words, key=len, reverse=True)[:2]:
+                cited.extend(p for p in evidence.cited_with(word) if p not in cited)
+            reason = finding_reason(source, cited, evidence.match)
+            if reason:
+                return reason
     if "comparison" in enabled:
         reason = comparison_reason(question, evidence.scope, evidence.passages)
         if reason:

@@ -382,3 +382,126 @@ def _object_words(words: tuple[Word, ...], drop: frozenset[str]) -> list[str]:
     ]
     text = " ".join(words[i].text for i in range(min(parts), head + 1) if i in parts or words[i].text == "-")
     return content_words(text.replace(" - ", "-"), drop)
+
+
+#: Nouns naming an inspection, a report or another source of findings.
+SOURCE_NOUNS = frozenset(
+    """inspection inspections re-inspection reinspection self-inspection report reports review reviews
+    study studies evaluation evaluations assessment assessments audit audits survey surveys bulletin
+    research analysis inquiry investigation""".split()
+)
+#: Words of a source's name that do not tell one source from another.
+_SOURCE_GENERIC = frozenset(
+    """hmic hmic's hmicfrs inspection inspections report reports the force force's its own recent full
+    latest main key police""".split()
+)
+#: ("report" is left out: it is the noun of too many sources' names.)
+_FINDING_VERBS = (
+    r"(?:find|found|say|said|conclude|concluded|show|showed|reveal|revealed|identify|identified|recommend|"
+    r"recommended|note|noted|highlight|highlighted|discover|discovered|suggest|suggested)"
+)
+_SOURCE_PATTERNS = (
+    re.compile(
+        rf"^\s*(?:what|which\s+(?P<asked>[^?]+?))\s+(?:did|does|do|has|have|had)\s+(?P<source>.+?)\s+{_FINDING_VERBS}\b"
+        r"(?:\s+(?:about|on|regarding|concerning|as|in|for))?\s*(?P<topic>[^?]*)",
+        re.I,
+    ),
+    re.compile(
+        r"^\s*what\s+(?:were|was|are|is)\s+the\s+(?:\w+\s+)?(?:findings?|conclusions?|results?|recommendations?|"
+        r"outcomes?|verdict)\s+(?:of|from)\s+(?P<source>.+?)(?:\s+(?:about|on|regarding|for)\s+(?P<topic>[^?]*))?\s*\??$",
+        re.I,
+    ),
+    re.compile(r"^\s*according\s+to\s+(?P<source>[^,]+),\s*(?P<topic>[^?]*)", re.I),
+    re.compile(
+        rf"^\s*what\s+(?:(?:were|was|are|is)\s+(?:the\s+)?)?(?P<topic>[^?]+?)\s+(?:(?:were|was|are|is|did)\s+)?"
+        rf"(?:\w+\s+)?(?:{_FINDING_VERBS})\s+(?:in|by)\s+(?P<source>[^?]+)",
+        re.I,
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceAsk:
+    """A question about what another inspection, report or study found or graded.
+
+    ``words`` name the source ("2014", "crime", "inspection"), ``noun`` is its kind
+    ("inspection", "review", "evaluation"), ``topic`` the words of what is asked about it,
+    ``years`` the years its name gives; ``name`` is the source as the question names it.
+    """
+
+    words: tuple[str, ...]
+    noun: str
+    topic: tuple[str, ...]
+    years: tuple[int, ...]
+    name: str
+
+
+def source_ask(question: str, drop: frozenset[str] = frozenset()) -> SourceAsk | None:
+    """What another source ``question`` asks about (see :class:`SourceAsk`), or ``None``
+    when it names no inspection, report, review, study or evaluation other than this one."""
+    text = " ".join(question.split())
+    for pattern in _SOURCE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            source = m.group("source").strip()
+            topic = f"{m.groupdict().get('topic') or ''} {m.groupdict().get('asked') or ''}"
+            return source_named(source, topic, drop)
+    return None
+
+
+def source_named(source: str, topic: str = "", drop: frozenset[str] = frozenset()) -> SourceAsk | None:
+    """The source a phrase names ("HMIC's 2014 crime inspection"), or ``None`` when it names
+    no source other than the report itself ("HMIC", "this inspection")."""
+    lower = source.lower()
+    nouns = [w for w in re.findall(r"[a-z][a-z'-]*", lower) if w.strip("'") in SOURCE_NOUNS]
+    if not nouns or re.search(r"\b(?:this|these)\s+(?:inspection|report)\b", lower):
+        return None
+    years = tuple(int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", source))
+    words = tuple(
+        w for w in content_words(re.sub(r"\b(?:19|20)\d\d\b", " ", source), drop) if w not in _SOURCE_GENERIC
+    )
+    if not words and not years:
+        return None  # "HMIC's inspection": this one
+    name = re.sub(r"^(?:the|a|an)\s+", "", source.strip(), flags=re.I)
+    return SourceAsk(words, nouns[-1].strip("'"), tuple(content_words(topic, drop)), years, name)
+
+
+_GRADE_VOCABULARY = frozenset(
+    """grade grades graded grading rating ratings rated rate judgment judgement judgments judged judge
+    outstanding good adequate inadequate requires require required improvement award awarded give gave
+    given receive received get got achieve achieved score scored effectiveness effective efficiency
+    legitimacy leadership peel pillar people response approach service services performance work
+    ability way job specifically separately overall area areas handling hmic""".split()
+)
+_SOURCE_PHRASE_RE = re.compile(
+    r"((?:hmic(?:frs)?['’]?s?\s+)?(?:[\w'’/-]+\s+){0,5}?(?:inspection|re-inspection|reinspection|review|report|"
+    r"study|evaluation|assessment|audit)s?)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GradeAsk:
+    """A question asking for a grade: the words naming the area graded, and the inspection
+    it asks about when that is not the report's own."""
+
+    area: tuple[str, ...]
+    source: SourceAsk | None = None
+
+
+def grade_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = frozenset()) -> GradeAsk:
+    """What a grade question asks for (call it for questions that ask for a grade)."""
+    source = None
+    source_words: set[str] = set()
+    for m in _SOURCE_PHRASE_RE.finditer(question):
+        found = source_named(m.group(1), "", drop)
+        if found is not None:
+            source, source_words = found, set(content_words(m.group(1)))
+            break
+    doing = " ".join(w.text for w in words if w.pos == "VERB" and w.lemma.lower() not in LIGHT_VERBS)
+    area = tuple(
+        w
+        for w in dict.fromkeys([*naming_words(words, drop), *content_words(doing, drop)])
+        if w not in _GRADE_VOCABULARY and w not in source_words and w not in STOPWORDS
+    )
+    return GradeAsk(area, source)

@@ -25,6 +25,7 @@ from .answerability import CHECKS, Evidence, Scope, answer_type, question_years,
 from .asked import Word
 from .figure_check import FigureFacts, figure_facts
 from .filters import Filters
+from .inspection_check import Cited, GradedArea
 from .library import Library
 
 #: Late-interaction score (see :mod:`peel_search.index.interaction`) of the best passage below
@@ -60,6 +61,7 @@ class InReport:
         self._tags: dict[str, tuple[Word, ...]] = {}
         self._facts: dict[int, list[FigureFacts]] = {}
         self._places: list[str] | None = None
+        self._notes: dict[tuple[str, int], str] | None = None
 
     def warm_up(self) -> None:
         """Load the word tables now rather than on the first query."""
@@ -167,6 +169,14 @@ class InReport:
             self._tags[question] = tags
         return tags
 
+    def graded(self, numbers: tuple[int, ...]) -> list[GradedArea]:
+        """The areas the reports numbered ``numbers`` grade (their judgments), with grades."""
+        return [
+            GradedArea(without_frame(j["area"]), str(j.get("grade") or ""))
+            for n in numbers
+            for j in self.library.reports[n].get("judgments", [])
+        ]
+
     # -- the figures the reports state ---------------------------------------------------------
 
     def figure_facts(self, numbers: tuple[int, ...]) -> list[FigureFacts]:
@@ -197,6 +207,29 @@ class InReport:
         for i in np.flatnonzero(mask):
             if self.match(word, frozenset(self.library.words(int(i)))):
                 out.append(self.library.chunks[int(i)].text)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def cited_with(self, word: str, mask: np.ndarray, limit: int = 300) -> list[Cited]:
+        """The passages in ``mask`` that hold ``word`` in their text or in the footnotes
+        they cite, each with those footnotes' text."""
+        library = self.library
+        if self._notes is None:
+            self._notes = {
+                (r["report_id"], int(f["number"])): str(f["text"])
+                for r in library.reports
+                for f in r.get("footnotes", [])
+            }
+        notes = self._notes
+        out: list[Cited] = []
+        for i in np.flatnonzero(mask):
+            chunk = library.chunks[int(i)]
+            cited = " ".join(notes.get((chunk.report_id, n), "") for n in chunk.footnotes)
+            if self.match(word, frozenset(library.words(int(i)))) or (
+                cited and self.match(word, frozenset(tokenize(cited)))
+            ):
+                out.append(Cited(chunk.text, cited))
                 if len(out) >= limit:
                     break
         return out
@@ -298,6 +331,8 @@ class InReport:
             match=self.match,
             places=self.places(query, scope.forces),
             passages_with=lambda word: self.passages_with(word, mask),
+            graded=self.graded(numbers),
+            cited_with=lambda word: self.cited_with(word, mask),
             named_people=lambda: [
                 self.library.chunks[int(i)].text
                 for i in np.flatnonzero(mask)
