@@ -31,13 +31,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..index.lexical import STOPWORDS, tokenize
-from .asked import SourceAsk, Word, figure_ask, grade_ask, naming_words, source_ask, who_ask
+from .asked import SourceAsk, Word, figure_ask, grade_ask, naming_words, source_ask, who_ask, why_ask
+from .cause_check import cause_reason
 from .figure_check import FigureFacts, figure_reason
 from .inspection_check import Cited, GradedArea, finding_reason, other_grade_reason, own_grade_reason
 from .person_check import person_reason
 
 #: Every check, in the order they are tried.
-CHECKS = ("words", "figures", "person", "period", "grade", "inspection", "comparison", "value")
+CHECKS = ("words", "figures", "person", "period", "grade", "inspection", "cause", "comparison", "value")
 
 _QUANTITY_RE = re.compile(
     r"^\s*(?:(?:by )?how (?:many|much)\b|what (?:percentage|proportion|share|number)\b|"
@@ -211,6 +212,8 @@ class Evidence:
     named_people: Callable[[], Sequence[str]] = lambda: ()
     #: The areas the reports in scope grade, with their grades.
     graded: Sequence[GradedArea] = ()
+    #: How rare a word is in the reports in scope (an inverse document frequency).
+    rarity: Callable[[str], float] = lambda word: 1.0
     #: The passages in scope that hold a word, in their text or in the footnotes they cite.
     cited_with: Callable[[str], Sequence[Cited]] = lambda word: ()
 
@@ -571,6 +574,15 @@ def unanswered_reason(
             reason = finding_reason(source, cited, evidence.match)
             if reason:
                 return reason
+    fact = why_ask(question, evidence.words) if evidence.words and question else ()
+    fact = tuple(w for w in fact if evidence.present(w))  # words the report never uses cannot be stated
+    if "cause" in enabled and fact:
+        stating: list[Cited] = []
+        for word in sorted(fact, key=len, reverse=True)[:3]:
+            stating.extend(p for p in evidence.cited_with(word) if p not in stating)
+        reason = cause_reason(fact, stating, evidence.match, evidence.rarity)
+        if reason:
+            return reason
     if "comparison" in enabled:
         reason = comparison_reason(question, evidence.scope, evidence.passages)
         if reason:

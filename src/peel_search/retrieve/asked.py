@@ -505,3 +505,25 @@ def grade_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = fro
         if w not in _GRADE_VOCABULARY and w not in source_words and w not in STOPWORDS
     )
     return GradeAsk(area, source)
+
+
+#: Words that compare or tell a change: what a "why" question asks about, not its subject.
+COMPARATIVES = frozenset(
+    """higher lower smaller bigger larger fewer more less greater faster slower better worse highest
+    lowest largest smallest fall fell fallen falling rise rose risen rising increase increased decrease
+    decreased drop dropped much so compared nationally national""".split()
+)
+_WHY_RE = re.compile(
+    r"^\s*(?:why\b|for\s+what\s+reasons?\b|what\s+(?:caused|causes|explains|explained|led\s+to)\b)", re.I
+)
+
+
+def why_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The words of what a "why" question asks the reason for, or ``()`` for other questions."""
+    if not _WHY_RE.match(question):
+        return ()
+    doing = " ".join(w.text for w in words if w.pos == "VERB" and w.lemma.lower() not in LIGHT_VERBS)
+    found = [*naming_words(words, drop), *content_words(doing, drop)]
+    return tuple(
+        w for w in dict.fromkeys(found) if w not in {"why", "reason", "reasons"} and w not in COMPARATIVES
+    )

@@ -211,6 +211,12 @@ class InReport:
                     break
         return out
 
+    def rarity(self, word: str, mask: np.ndarray) -> float:
+        """How rare ``word`` is among the passages in ``mask``: log(N / (1 + passages with it))."""
+        positions = np.flatnonzero(mask)
+        holding = sum(1 for i in positions if self.match(word, frozenset(self.library.words(int(i)))))
+        return float(np.log((len(positions) + 1) / (1 + holding)))
+
     def cited_with(self, word: str, mask: np.ndarray, limit: int = 300) -> list[Cited]:
         """The passages in ``mask`` that hold ``word`` in their text or in the footnotes
         they cite, each with those footnotes' text."""
@@ -229,7 +235,7 @@ class InReport:
             if self.match(word, frozenset(library.words(int(i)))) or (
                 cited and self.match(word, frozenset(tokenize(cited)))
             ):
-                out.append(Cited(chunk.text, cited))
+                out.append(Cited(chunk.text, cited, chunk.kind == "footnote"))
                 if len(out) >= limit:
                     break
         return out
@@ -333,6 +339,7 @@ class InReport:
             passages_with=lambda word: self.passages_with(word, mask),
             graded=self.graded(numbers),
             cited_with=lambda word: self.cited_with(word, mask),
+            rarity=lambda word: self.rarity(word, mask),
             named_people=lambda: [
                 self.library.chunks[int(i)].text
                 for i in np.flatnonzero(mask)

@@ -54,6 +54,8 @@ class Cited:
 
     text: str
     notes: str = ""
+    #: The passage is itself a footnote (a note explains what it notes).
+    is_note: bool = False
 
 
 @dataclass(frozen=True, slots=True)
