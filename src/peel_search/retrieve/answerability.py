@@ -31,8 +31,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..index.lexical import STOPWORDS, tokenize
-from .asked import SourceAsk, Word, figure_ask, grade_ask, naming_words, source_ask, who_ask, why_ask
+from .asked import (
+    SourceAsk,
+    Word,
+    compare_ask,
+    figure_ask,
+    grade_ask,
+    naming_words,
+    source_ask,
+    who_ask,
+    why_ask,
+)
 from .cause_check import cause_reason
+from .comparison_check import comparison_drawn
 from .figure_check import FigureFacts, figure_reason
 from .inspection_check import Cited, GradedArea, finding_reason, other_grade_reason, own_grade_reason
 from .person_check import person_reason
@@ -585,6 +596,12 @@ def unanswered_reason(
             return reason
     if "comparison" in enabled:
         reason = comparison_reason(question, evidence.scope, evidence.passages)
+        compared = compare_ask(question, evidence.words, places=evidence.places) if evidence.words else None
+        if not reason and compared is not None:
+            speaking: list[str] = []
+            for word in sorted(compared.subject, key=evidence.rarity, reverse=True)[:2]:
+                speaking.extend(p for p in evidence.passages_with(word) if p not in speaking)
+            reason = comparison_drawn(compared, evidence.figures, speaking, evidence.match, evidence.rarity)
         if reason:
             return reason
     if "value" in enabled and kind.kind in {"quantity", "date", "duration"}:

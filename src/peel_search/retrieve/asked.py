@@ -511,7 +511,7 @@ def grade_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = fro
 COMPARATIVES = frozenset(
     """higher lower smaller bigger larger fewer more less greater faster slower better worse highest
     lowest largest smallest fall fell fallen falling rise rose risen rising increase increased decrease
-    decreased drop dropped much so compared nationally national""".split()
+    decreased drop dropped much so compared nationally national change changes changed""".split()
 )
 _WHY_RE = re.compile(
     r"^\s*(?:why\b|for\s+what\s+reasons?\b|what\s+(?:caused|causes|explains|explained|led\s+to)\b)", re.I
@@ -527,3 +527,83 @@ def why_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = froze
     return tuple(
         w for w in dict.fromkeys(found) if w not in {"why", "reason", "reasons"} and w not in COMPARATIVES
     )
+
+
+_COMPARES_RE = re.compile(
+    r"\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\.?\s|\bthan\b|"
+    r"\b(?:higher|lower|more|fewer|bigger|smaller|greater|less|better|worse|above|up|rise|risen|increased?)\s+or\s+"
+    r"(?:higher|lower|more|fewer|bigger|smaller|greater|less|better|worse|below|down|fall|fallen|decreased?)\b",
+    re.I,
+)
+_EARLIER_RE = re.compile(
+    r"\b(?:previous|last|prior|preceding|earlier|past)\s+(?:year|years|12\s+months|twelve\s+months|period|periods)\b|"
+    r"\byear\s+before\b|\byear[- ]on[- ]year\b|\bover\s+time\b|\bsince\s+(?:(?:19|20)\d\d|the\s+previous|last)\b",
+    re.I,
+)
+_NATIONAL_RE = re.compile(
+    r"\b(?:england\s+and\s+wales|national(?:ly)?|all\s+forces|other\s+forces|forces\s+nationally|"
+    r"average\s+force)\b",
+    re.I,
+)
+#: A force's peers: another side than England and Wales.
+_PEERS_RE = re.compile(
+    r"\b(?:most\s+similar\s+(?:group|forces)|similar\s+forces|msg|peer\s+(?:group|forces))\b", re.I
+)
+#: Words that say only that the other side is somewhere else ("elsewhere in the country").
+VAGUE_PLACES = frozenset("elsewhere country rest others other areas places parts".split())
+
+
+@dataclass(frozen=True, slots=True)
+class CompareAsk:
+    """A question comparing something with something else: ``subject`` names what is
+    compared ("charge", "rate"); the other side is an earlier period (``earlier``), the
+    national picture (``national``), or ``other`` words (a place, another force, another
+    group: "warwickshire", "victims of violent crime")."""
+
+    subject: tuple[str, ...]
+    earlier: bool = False
+    national: bool = False
+    other: tuple[str, ...] = ()
+    asked: str = ""
+
+
+def compare_ask(
+    question: str, words: tuple[Word, ...], drop: frozenset[str] = frozenset(), places: tuple[str, ...] = ()
+) -> CompareAsk | None:
+    """What a comparison question compares (see :class:`CompareAsk`), or ``None``."""
+    text = " ".join(question.split())
+    if not _COMPARES_RE.search(text) or re.search(
+        r"\b(?:defin\w*|differen\w*|mean|meaning|distinguish\w*)\b", text, re.I
+    ):
+        return None  # "absent vs missing": what words mean, not how much
+    earlier = bool(_EARLIER_RE.search(text))
+    national = bool(_NATIONAL_RE.search(text))
+    other_words: list[str] = []
+    for place in places:
+        other_words.extend(content_words(place, drop))
+    peers = _PEERS_RE.search(text)
+    if peers:
+        other_words.extend(w for w in content_words(peers.group()) if w not in {"most", "msg"} or w == "msg")
+    tail = re.split(r"\b(?:than|compared?\s+(?:with|to)|versus|vs\.?)\b", text, maxsplit=1, flags=re.I)
+    if len(tail) == 2:
+        names = re.findall(r"\b[A-Z][a-z][\w'’-]+", tail[1])  # "neighbouring Staffordshire"
+        other_words.extend(w for n in names for w in content_words(n, drop))
+        if not (earlier or national or peers):
+            other_words.extend(content_words(tail[1], drop))
+    side = set(other_words) | set(content_words(" ".join(m.group() for m in _EARLIER_RE.finditer(text))))
+    if len(tail) == 2:  # what it is compared with is not what is compared
+        side |= set(content_words(tail[1], drop))
+    side |= set(content_words(" ".join(m.group() for m in _NATIONAL_RE.finditer(text))))
+    subject = tuple(
+        w
+        for w in naming_words(words, drop)
+        if w not in side
+        and w not in COMPARATIVES
+        and w not in _GRADE_VOCABULARY - {"effectiveness", "efficiency", "legitimacy", "leadership"}
+        and w not in {"comparison", "figure", "average", "possible"}
+    )
+    other = tuple(w for w in dict.fromkeys(other_words) if w not in VAGUE_PLACES and w not in subject)
+    if not (earlier or national or other):
+        return None
+    asked = tail[1].strip(" ?") if len(tail) == 2 else ""
+    return CompareAsk(subject, earlier, national, other, asked)
