@@ -35,6 +35,7 @@ from .asked import (
     SourceAsk,
     Word,
     compare_ask,
+    detail_ask,
     figure_ask,
     grade_ask,
     naming_words,
@@ -44,12 +45,24 @@ from .asked import (
 )
 from .cause_check import cause_reason
 from .comparison_check import comparison_drawn
+from .detail_check import detail_reason
 from .figure_check import FigureFacts, figure_reason
 from .inspection_check import Cited, GradedArea, finding_reason, other_grade_reason, own_grade_reason
 from .person_check import person_reason
 
 #: Every check, in the order they are tried.
-CHECKS = ("words", "figures", "person", "period", "grade", "inspection", "cause", "comparison", "value")
+CHECKS = (
+    "words",
+    "figures",
+    "person",
+    "period",
+    "grade",
+    "inspection",
+    "cause",
+    "comparison",
+    "detail",
+    "value",
+)
 
 _QUANTITY_RE = re.compile(
     r"^\s*(?:(?:by )?how (?:many|much)\b|what (?:percentage|proportion|share|number)\b|"
@@ -116,6 +129,11 @@ _NUMBER_WORDS = (
 _NUMBER_RE = re.compile(
     r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])|\b(?:" + _NUMBER_WORDS.replace(" ", "|") + r")s?\b", re.I
 )
+#: A capitalised word just before a year makes it part of a name ("WMP 2020", "Vision 2025").
+_IN_NAME_RE = re.compile(
+    r"\b(?!(?:In|Since|From|By|Until|To|Of|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\b)[A-Z][A-Za-z]*\s$"
+)
 _YEAR_RE = re.compile(r"\b(?:19|20)\d{2}(?:/\d{2,4})?\b")
 _VALUE_RES = {
     "number": _NUMBER_RE,
@@ -152,6 +170,56 @@ PILLARS = {
     "efficiency": ("efficiency", "efficient", "value for money"),
     "legitimacy": ("legitimacy", "legitimate", "fairness", "ethical"),
     "leadership": ("leadership", "well-led", "well led"),
+}
+#: What each PEEL pillar inspects beyond effectiveness (HMIC's PEEL framework): a
+#: question on one of these, put to a report of another pillar that never mentions it, is
+#: for that pillar's report.
+PILLAR_TOPICS = {
+    "efficiency": (
+        "budget",
+        "budgets",
+        "spending review",
+        "savings",
+        "financial plans",
+        "finances",
+        "cost per head",
+        "value for money",
+        "reserves",
+        "precept",
+        "sickness absence",
+        "sickness",
+        "overtime",
+        "workforce planning",
+    ),
+    "legitimacy": (
+        "stop and search",
+        "use of force",
+        "taser",
+        "complaints",
+        "complaint",
+        "misconduct",
+        "corruption",
+        "vetting",
+        "vet",
+        "code of ethics",
+        "ethical culture",
+        "ethics",
+        "treat the public fairly",
+        "fair treatment",
+        "discrimination",
+        "whistleblowing",
+        "abuse of position",
+        "black and minority ethnic",
+        "bme",
+    ),
+    "leadership": (
+        "talent",
+        "wellbeing",
+        "well-being",
+        "succession planning",
+        "leadership development",
+        "morale",
+    ),
 }
 _GRADE_GENERIC = frozenset("overall force police effectiveness effective inspection crime".split())
 #: American endings and their British forms (the reports are British).
@@ -404,7 +472,10 @@ def value_reason(kind: AnswerType, passages: Sequence[str], window: int = 1) -> 
     for passage in passages:
         sentences = _sentences(passage)
         for i, sentence in enumerate(sentences):
-            values = [m.group() for m in pattern.finditer(sentence)]
+            found = list(pattern.finditer(sentence))
+            if kind.value == "date":  # "WMP 2020" is a name, not a date
+                found = [m for m in found if not _IN_NAME_RE.search(sentence[: m.start()])]
+            values = [m.group() for m in found]
             if kind.value == "number":
                 values = [v for v in values if not _YEAR_RE.fullmatch(v)]
             if not values:
@@ -474,6 +545,26 @@ def comparison_reason(question: str, scope: Scope, passages: Sequence[str]) -> s
     return ""
 
 
+def topic_reason(question: str, scope: Scope, mentions: Callable[[str], bool]) -> str:
+    """Why a question on another pillar's topic ("complaints", "stop and search") is not
+    answered by the reports in scope: they inspect another pillar and never mention it
+    (``mentions`` says whether they do); ``""`` otherwise."""
+    if not scope.pillars:
+        return ""
+    judged = " ".join(scope.pillars).lower()
+    lower = question.lower()
+    for pillar, topics in PILLAR_TOPICS.items():
+        if pillar in judged:
+            continue
+        for topic in topics:
+            if re.search(rf"\b{re.escape(topic)}\b", lower) and not mentions(topic):
+                return (
+                    f"{topic} is a matter for HMIC's {pillar} inspection; the report is of "
+                    f"{', '.join(scope.pillars)} and never mentions it"
+                )
+    return ""
+
+
 def pillar_reason(kind: AnswerType, question: str, scope: Scope) -> str:
     """Why a grade question is not answered: it names a pillar the reports in scope do
     not inspect ("efficiency" in an effectiveness report); ``""`` when they may grade it.
@@ -489,6 +580,20 @@ def pillar_reason(kind: AnswerType, question: str, scope: Scope) -> str:
                 f"the report grades {', '.join(scope.pillars) or 'other questions'} ({graded}), not {pillar}"
             )
     return ""
+
+
+def _mentions(phrase: str, evidence: Evidence) -> bool:
+    """Whether the reports in scope use ``phrase`` (a word in any spelling or close word;
+    several words together in one passage, as written)."""
+    words = phrase.split()
+    if len(words) == 1:
+        return word_present(phrase, evidence.present)
+    if not all(word_present(w, evidence.present) for w in words if w not in STOPWORDS):
+        return False
+    rarest = max((w for w in words if w not in STOPWORDS), key=len)
+    return any(
+        phrase in " ".join(p.lower().replace("-", " ").split()) for p in evidence.passages_with(rarest)
+    )
 
 
 def _own_source(source: SourceAsk, scope: Scope) -> bool:
@@ -571,7 +676,9 @@ def unanswered_reason(
         if reason:
             return reason
     if "grade" in enabled:
-        reason = pillar_reason(kind, question, evidence.scope)
+        reason = pillar_reason(kind, question, evidence.scope) or topic_reason(
+            question, evidence.scope, lambda topic: _mentions(topic, evidence)
+        )
         if not reason and kind.kind == "grade" and evidence.words:
             reason = _grade_reason(question, evidence)
         if reason:
@@ -602,6 +709,14 @@ def unanswered_reason(
             for word in sorted(compared.subject, key=evidence.rarity, reverse=True)[:2]:
                 speaking.extend(p for p in evidence.passages_with(word) if p not in speaking)
             reason = comparison_drawn(compared, evidence.figures, speaking, evidence.match, evidence.rarity)
+        if reason:
+            return reason
+    detail = detail_ask(question) if "detail" in enabled and question else None
+    if detail is not None:
+        about: list[str] = []
+        for word in sorted(detail.thing, key=evidence.rarity, reverse=True)[:2]:
+            about.extend(p for p in evidence.passages_with(word) if p not in about)
+        reason = detail_reason(detail, about, evidence.match, (*evidence.scope.forces, "England and Wales"))
         if reason:
             return reason
     if "value" in enabled and kind.kind in {"quantity", "date", "duration"}:

@@ -607,3 +607,64 @@ def compare_ask(
         return None
     asked = tail[1].strip(" ?") if len(tail) == 2 else ""
     return CompareAsk(subject, earlier, national, other, asked)
+
+
+#: Kinds of thing that have names of their own ("the WMP 2020 change programme").
+NAMED_KINDS = frozenset(
+    """system systems software package packages application applications app apps tool tools database
+    databases programme programmes program scheme schemes operation operations project projects initiative
+    initiatives exercise exercises campaign campaigns course courses website platform product model""".split()
+)
+_NAME_REQUEST_RES = (
+    re.compile(
+        r"\bwhat\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+(?:the\s+|its\s+|their\s+)?(?P<what>[^?]+)", re.I
+    ),
+    re.compile(r"^\s*what\s+(?:is|was|are|were)\s+(?P<what>[^?]+?)\s+called\b", re.I),
+    re.compile(
+        r"^\s*which\s+(?P<what>(?:[\w'’/-]+\s+){0,3}?(?:"
+        + "|".join(sorted(NAMED_KINDS))
+        + r"))\b(?P<rest>[^?]*)",
+        re.I,
+    ),
+)
+_WHERE_RE = re.compile(r"^\s*where\s+(?:is|are|was|were|do|does|did|have|has|had)\s+(?P<what>[^?]+)", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class DetailAsk:
+    """A question asking for a name ("What is the computer application called?") or a
+    place ("Where are the teams based?"): ``thing`` names what it is asked of."""
+
+    kind: str  # "name" or "place"
+    thing: tuple[str, ...]
+    asked: str
+
+
+def detail_ask(question: str, drop: frozenset[str] = frozenset()) -> DetailAsk | None:
+    """What name or place ``question`` asks for, or ``None``."""
+    text = " ".join(question.split())
+    where = _WHERE_RE.match(text)
+    if where:
+        if re.search(r"\b(?:from|come|comes|came|originate\w*|derive\w*)\s*\??$", text, re.I):
+            return None  # "where does the data come from": a source, not a place
+        what = re.split(
+            r"\b(?:based|located|held|run|found|piloted|situated|kept|been|being)\b", where.group("what")
+        )[0]
+        thing = tuple(content_words(what, drop))
+        return DetailAsk("place", thing, _bare(what)) if thing else None
+    for pattern in _NAME_REQUEST_RES:
+        m = pattern.search(text)
+        if not m:
+            continue
+        what = m.group("what")
+        phrase = re.split(r"\b(?:that|which|who|the\s+force|do|does|did|is|are|was|were|to|for)\b", what)[0]
+        thing = tuple(content_words(phrase, drop))
+        if not thing or not (set(thing) & NAMED_KINDS) or set(thing) & POSTS:
+            return None  # a person's name is for the person check
+        return DetailAsk("name", thing, _bare(phrase))
+    return None
+
+
+def _bare(phrase: str) -> str:
+    """A noun phrase without its article: "the computer application" -> "computer application"."""
+    return re.sub(r"^(?:the|a|an|its|their)\s+", "", phrase.strip(), flags=re.I)
