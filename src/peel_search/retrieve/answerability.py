@@ -6,18 +6,31 @@ passage only loosely matched. What can is the kind of answer a question asks for
 against what the report holds. Each check is named (the names are the ablation rows
 of ``bench/quality.py``) and says why in words a user understands:
 
-- ``words``: a quantity or "what did HMIC say about X" question whose subject has a
-  word the report never uses, in any spelling (hyphenated or not, British or American,
-  singular or plural) nor any close word;
-- ``person``: "who is ..." needs a passage naming a person;
+- ``words``: a quantity or "what did HMIC say about X" question whose subject (the words
+  that name things, never a verb) has a word the report never uses, in any spelling
+  (hyphenated or not, British or American, singular or plural) nor any close word;
+- ``figures``: a statistic set against the figures the report states
+  (:mod:`.figure_check`): a measure, period or place it does not give them for;
+- ``person``: "who ..." needs a named person, or a post or body that does the thing
+  (:mod:`.person_check`);
 - ``period``: a year the report does not cover (its own period, from its metadata)
   and that the passages found never mention;
-- ``grade``: the grade of a pillar or area the report does not judge;
-- ``comparison``: a comparison with a named other force that the passages found
-  never name (the reports compare a force with England and Wales);
+- ``grade``: the grade of a pillar or area the report does not judge, a grade from
+  another inspection, or another pillar's topic it never mentions (:mod:`.inspection_check`);
+- ``inspection``: what another inspection, review or study found, where the report only
+  names it (:mod:`.inspection_check`);
+- ``cause``: "why ..." where the report states the fact but gives no reason
+  (:mod:`.cause_check`);
+- ``comparison``: a comparison the report does not draw, by its figures or in a sentence
+  (:mod:`.comparison_check`);
+- ``detail``: a name or a place the report does not give (:mod:`.detail_check`);
 - ``value``: a number, share, amount, date or duration the best passages do not hold
   next to the thing asked about ("the report gives the number of organised crime
   groups, not of arrests").
+
+Each check is a function of one :class:`_Case` (the question, its answer type, the
+:class:`Evidence`); the first to find a reason gives it. A check flags only on positive
+evidence of absence: what the report does say instead.
 
 A word counts as present when the report has it (stemmed), an acronym of the report
 expands to it, or a word of the report is close to it in the embedding model's own
@@ -29,9 +42,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from ..index.lexical import STOPWORDS, tokenize
 from .asked import (
+    Match,
     SourceAsk,
     Word,
     compare_ask,
@@ -49,6 +64,8 @@ from .detail_check import detail_reason
 from .figure_check import FigureFacts, figure_reason
 from .inspection_check import Cited, GradedArea, finding_reason, other_grade_reason, own_grade_reason
 from .person_check import person_reason
+
+T = TypeVar("T")
 
 #: Every check, in the order they are tried.
 CHECKS = (
@@ -85,12 +102,6 @@ _GRADE_RE = re.compile(
     r"^\s*(?:what|which)\b.{0,60}\b(?:grade|rating)\b|"
     r"^\s*(?:how|was|were|is) (?:the )?(?:force|police)?.{0,45}\bjudged\b|"
     r"^\s*how\s+(?:did|does|do|would|has|have)\s+(?:\w+\s+){1,2}(?:grade|rate|judge)\b",
-    re.I,
-)
-#: "Who is responsible for ..." is answered by a role ("the assistant chief constable").
-_ROLE_QUESTION_RE = re.compile(r"\bwho (?:is|are|was|were) (?:responsible|in charge|accountable)\b", re.I)
-_ROLE_RE = re.compile(
-    r"\b(?:constable|superintendent|inspector|sergeant|commissioner|director|commander|head of|lead officer)\b",
     re.I,
 )
 _TOPIC_RE = re.compile(
@@ -221,7 +232,6 @@ PILLAR_TOPICS = {
         "morale",
     ),
 }
-_GRADE_GENERIC = frozenset("overall force police effectiveness effective inspection crime".split())
 #: American endings and their British forms (the reports are British).
 _BRITISH = (
     (r"iz(e|es|ed|ing|ation|ations)$", r"is\1"),
@@ -275,14 +285,13 @@ class Evidence:
 
     present: Callable[[str], bool]
     passages: Sequence[str] = ()
-    names_a_person: Callable[[], bool] = lambda: True
     scope: Scope = field(default_factory=Scope)
     #: The question's words as tagged (part of speech, dependencies); empty: not tagged.
     words: tuple[Word, ...] = ()
     #: The figures the reports in scope state, and how a question's word is matched on
     #: a set of stems (spellings, acronyms, close words).
     figures: Sequence[FigureFacts] = ()
-    match: Callable[[str, frozenset[str]], bool] = lambda word, stems: _stem_in(word, set(stems))
+    match: Match = lambda word, stems: _stem_in(word, set(stems))
     #: Places the question names other than the forces in scope.
     places: tuple[str, ...] = ()
     #: The passages in scope that hold a word (or a close one).
@@ -619,14 +628,164 @@ def _grade_reason(question: str, evidence: Evidence) -> str:
             return f"the report gives the grades of its {own} inspection; none from {other_years[0]}"
         source = None  # this report's own inspection
     if source is not None:
-        cited: list[Cited] = []
-        for word in sorted(source.words, key=len, reverse=True)[:2]:
-            cited.extend(p for p in evidence.cited_with(word) if p not in cited)
+        cited = _gathered(source.words, evidence.cited_with)
         return other_grade_reason(source, asked.area, cited, evidence.match)
-    found: list[str] = []
-    for word in sorted(asked.area, key=len, reverse=True)[:2]:
-        found.extend(p for p in evidence.passages_with(word) if p not in found)
+    found = _gathered(asked.area, evidence.passages_with)
     return own_grade_reason(asked.area, evidence.graded, found, evidence.match)
+
+
+def _gathered(
+    words: Iterable[str], fetch: Callable[[str], Sequence[T]], key: Callable[[str], Any] = len, n: int = 2
+) -> list[T]:
+    """What ``fetch`` finds for the ``n`` first of ``words`` by ``key`` (longest: the most
+    telling), each once."""
+    out: list[T] = []
+    for word in sorted(words, key=key, reverse=True)[:n]:
+        out.extend(x for x in fetch(word) if x not in out)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Case:
+    """One question before the checks: its answer type, the evidence, its text."""
+
+    kind: AnswerType
+    evidence: Evidence
+    question: str
+    window: int = 1
+    checks: frozenset[str] = frozenset(CHECKS)
+
+    @property
+    def tagged(self) -> bool:
+        return bool(self.evidence.words and self.question)
+
+
+def _words_check(case: _Case) -> str:
+    """A quantity or topic question naming a thing the report never mentions."""
+    kind, evidence = case.kind, case.evidence
+    if kind.kind not in {"quantity", "topic"}:
+        return ""
+    subject = kind.subject
+    if evidence.words:  # only the words that name things: a verb is never the subject
+        named = set(naming_words(evidence.words))
+        subject = tuple(w for w in subject if w in named)
+    missing = missing_words(subject, lambda w: word_present(w, evidence.present))
+    return f"the report never mentions {_quote(missing)}, in any spelling or close word" if missing else ""
+
+
+def _figure_check(case: _Case) -> str:
+    """A statistic set against the figures the report states (:mod:`.figure_check`)."""
+    evidence = case.evidence
+    asked = figure_ask(case.question, evidence.words) if case.tagged else None
+    if asked is None or not evidence.figures:
+        return ""
+    return figure_reason(
+        asked,
+        evidence.figures,
+        evidence.match,
+        evidence.scope.own_years,
+        evidence.places,
+        evidence.passages_with(asked.head) if asked.head else (),
+    )
+
+
+def _person_check(case: _Case) -> str:
+    """ "Who ...": a named person or someone who does it (:mod:`.person_check`)."""
+    evidence = case.evidence
+    who = who_ask(case.question, evidence.words) if case.tagged else None
+    if who is None:
+        return ""
+    passages = _gathered(who.core or who.about, evidence.passages_with)
+    return person_reason(who, passages, evidence.named_people(), evidence.match)
+
+
+def _period_check(case: _Case) -> str:
+    return period_reason(case.kind, case.evidence.scope, case.evidence.passages)
+
+
+def _grade_check(case: _Case) -> str:
+    """Pillars not inspected, other pillars' topics, areas not graded, other inspections."""
+    evidence = case.evidence
+    reason = pillar_reason(case.kind, case.question, evidence.scope) or topic_reason(
+        case.question, evidence.scope, lambda topic: _mentions(topic, evidence)
+    )
+    if not reason and case.kind.kind == "grade" and case.tagged:
+        reason = _grade_reason(case.question, evidence)
+    return reason
+
+
+def _inspection_check(case: _Case) -> str:
+    """What another inspection or study found (:mod:`.inspection_check`)."""
+    if case.kind.kind == "grade" or not case.tagged:
+        return ""
+    source = source_ask(case.question)
+    if source is None or _own_source(source, case.evidence.scope):
+        return ""
+    return finding_reason(source, _gathered(source.words, case.evidence.cited_with), case.evidence.match)
+
+
+def _cause_check(case: _Case) -> str:
+    """ "Why ...": a reason where the report states the fact (:mod:`.cause_check`)."""
+    evidence = case.evidence
+    fact = why_ask(case.question, evidence.words) if case.tagged else ()
+    fact = tuple(w for w in fact if evidence.present(w))  # words the report never uses cannot be stated
+    if not fact:
+        return ""
+    return cause_reason(fact, _gathered(fact, evidence.cited_with, n=3), evidence.match, evidence.rarity)
+
+
+def _comparison_check(case: _Case) -> str:
+    """A comparison the report does not draw (:mod:`.comparison_check`)."""
+    evidence = case.evidence
+    reason = comparison_reason(case.question, evidence.scope, evidence.passages)
+    compared = compare_ask(case.question, evidence.words, places=evidence.places) if case.tagged else None
+    if reason or compared is None:
+        return reason
+    passages = _gathered(compared.subject, evidence.passages_with, key=evidence.rarity)
+    return comparison_drawn(compared, evidence.figures, passages, evidence.match, evidence.rarity)
+
+
+def _detail_check(case: _Case) -> str:
+    """A name or place the report does not give (:mod:`.detail_check`)."""
+    evidence = case.evidence
+    detail = detail_ask(case.question) if case.question else None
+    if detail is None:
+        return ""
+    passages = _gathered(detail.thing, evidence.passages_with, key=evidence.rarity)
+    return detail_reason(detail, passages, evidence.match, (*evidence.scope.forces, "England and Wales"))
+
+
+def _value_check(case: _Case) -> str:
+    """A number, date or length of time the passages on the subject do not hold."""
+    kind, evidence = case.kind, case.evidence
+    if kind.kind not in {"quantity", "date", "duration"}:
+        return ""
+    if (
+        "figures" in case.checks
+        and evidence.figures
+        and case.tagged
+        and figure_ask(case.question, evidence.words)
+    ):
+        return ""  # the figures the report states have answered it
+    passages = list(evidence.passages)
+    if kind.kind in {"date", "duration"}:  # every passage on the subject, not only the best
+        passages.extend(p for p in _gathered(kind.subject, evidence.passages_with) if p not in passages)
+    return value_reason(kind, passages, case.window)
+
+
+#: Each check by its name in :data:`CHECKS`.
+_RUN: dict[str, Callable[[_Case], str]] = {
+    "words": _words_check,
+    "figures": _figure_check,
+    "person": _person_check,
+    "period": _period_check,
+    "grade": _grade_check,
+    "inspection": _inspection_check,
+    "cause": _cause_check,
+    "comparison": _comparison_check,
+    "detail": _detail_check,
+    "value": _value_check,
+}
 
 
 def unanswered_reason(
@@ -639,92 +798,12 @@ def unanswered_reason(
     """Why the report cannot answer a question of this kind, or ``""`` when it may.
 
     ``evidence`` holds what the report has; ``checks`` names which checks to run (all
-    by default, see :data:`CHECKS`).
+    by default, see :data:`CHECKS`); the first that finds a reason gives it.
     """
-    enabled = set(checks)
-    present = evidence.present
-    if "words" in enabled and kind.kind in {"quantity", "topic"}:
-        subject = kind.subject
-        if evidence.words:  # only the words that name things: a verb is never the subject
-            named = set(naming_words(evidence.words))
-            subject = tuple(w for w in subject if w in named)
-        missing = missing_words(subject, lambda w: word_present(w, present))
-        if missing:
-            return f"the report never mentions {_quote(missing)}, in any spelling or close word"
-    asked_figure = figure_ask(question, evidence.words) if evidence.words and question else None
-    if "figures" in enabled and asked_figure is not None and evidence.figures:
-        reason = figure_reason(
-            asked_figure,
-            evidence.figures,
-            evidence.match,
-            evidence.scope.own_years,
-            evidence.places,
-            evidence.passages_with(asked_figure.head) if asked_figure.head else (),
-        )
-        if reason:
-            return reason
-    who = who_ask(question, evidence.words) if evidence.words and question else None
-    if "person" in enabled and who is not None:
-        found: list[str] = []
-        for word in sorted(who.core or who.about, key=len, reverse=True)[:2]:
-            found.extend(evidence.passages_with(word))
-        reason = person_reason(who, list(dict.fromkeys(found)), evidence.named_people(), evidence.match)
-        if reason:
-            return reason
-    if "period" in enabled:
-        reason = period_reason(kind, evidence.scope, evidence.passages)
-        if reason:
-            return reason
-    if "grade" in enabled:
-        reason = pillar_reason(kind, question, evidence.scope) or topic_reason(
-            question, evidence.scope, lambda topic: _mentions(topic, evidence)
-        )
-        if not reason and kind.kind == "grade" and evidence.words:
-            reason = _grade_reason(question, evidence)
-        if reason:
-            return reason
-    if "inspection" in enabled and kind.kind != "grade" and evidence.words:
-        source = source_ask(question)
-        if source is not None and not _own_source(source, evidence.scope):
-            cited: list[Cited] = []
-            for word in sorted(source.words, key=len, reverse=True)[:2]:
-                cited.extend(p for p in evidence.cited_with(word) if p not in cited)
-            reason = finding_reason(source, cited, evidence.match)
+    case = _Case(kind, evidence, question, window, frozenset(checks))
+    for name in CHECKS:
+        if name in case.checks:
+            reason = _RUN[name](case)
             if reason:
                 return reason
-    fact = why_ask(question, evidence.words) if evidence.words and question else ()
-    fact = tuple(w for w in fact if evidence.present(w))  # words the report never uses cannot be stated
-    if "cause" in enabled and fact:
-        stating: list[Cited] = []
-        for word in sorted(fact, key=len, reverse=True)[:3]:
-            stating.extend(p for p in evidence.cited_with(word) if p not in stating)
-        reason = cause_reason(fact, stating, evidence.match, evidence.rarity)
-        if reason:
-            return reason
-    if "comparison" in enabled:
-        reason = comparison_reason(question, evidence.scope, evidence.passages)
-        compared = compare_ask(question, evidence.words, places=evidence.places) if evidence.words else None
-        if not reason and compared is not None:
-            speaking: list[str] = []
-            for word in sorted(compared.subject, key=evidence.rarity, reverse=True)[:2]:
-                speaking.extend(p for p in evidence.passages_with(word) if p not in speaking)
-            reason = comparison_drawn(compared, evidence.figures, speaking, evidence.match, evidence.rarity)
-        if reason:
-            return reason
-    detail = detail_ask(question) if "detail" in enabled and question else None
-    if detail is not None:
-        about: list[str] = []
-        for word in sorted(detail.thing, key=evidence.rarity, reverse=True)[:2]:
-            about.extend(p for p in evidence.passages_with(word) if p not in about)
-        reason = detail_reason(detail, about, evidence.match, (*evidence.scope.forces, "England and Wales"))
-        if reason:
-            return reason
-    if "value" in enabled and kind.kind in {"quantity", "date", "duration"}:
-        if asked_figure is not None and evidence.figures and "figures" in enabled:
-            return ""  # the figures the report states have answered it
-        passages = list(evidence.passages)
-        if kind.kind in {"date", "duration"}:  # every passage on the subject, not only the best
-            for word in sorted(kind.subject, key=len, reverse=True)[:2]:
-                passages.extend(p for p in evidence.passages_with(word) if p not in passages)
-        return value_reason(kind, passages, window)
     return ""

@@ -10,12 +10,17 @@ report states (:mod:`peel_search.ingest.figures`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 
 from ..index.lexical import STOPWORDS
 from ..ingest.periods import Period, find_periods
 
-#: Measures a question's wording accepts, and how the notice names what it asked for.
+#: Whether a question's word is among a set of stems, in any of the ways a report may
+#: write it (its spellings, close words, acronym): the checks' one way to compare words.
+Match = Callable[[str, Set[str]], bool]
+
+#: Measures a question's wording accepts.
 _RATE_OR_SHARE = frozenset({"rate", "percentage"})
 _SHARE = frozenset({"percentage", "ratio", "rate"})
 _CHANGE = frozenset({"change"})

@@ -17,9 +17,8 @@ from collections.abc import Callable, Sequence
 
 from ..index.lexical import tokenize
 from ..ingest.text import sentences
+from .asked import Match
 from .inspection_check import Cited
-
-Match = Callable[[str, frozenset[str]], bool]
 
 #: Words that give a reason or a purpose (plain English, not any report's wording).
 CAUSAL_RE = re.compile(

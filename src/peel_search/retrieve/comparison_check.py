@@ -16,10 +16,9 @@ from collections.abc import Callable, Sequence
 
 from ..index.lexical import tokenize
 from ..ingest.text import sentences
-from .asked import CompareAsk
+from .asked import CompareAsk, Match
 from .figure_check import FigureFacts, describe
 
-Match = Callable[[str, frozenset[str]], bool]
 Weight = Callable[[str], float]
 
 #: Words that draw a comparison.

@@ -11,13 +11,11 @@ Where the report speaks of the thing without either, it does not say.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ..index.lexical import tokenize
 from ..ingest.text import sentences
-from .asked import DetailAsk
-
-Match = Callable[[str, frozenset[str]], bool]
+from .asked import DetailAsk, Match
 
 _QUOTED_RE = re.compile(r"['‘“\"][A-Z0-9][^'’”\"]{1,40}['’”\"]")
 _CAPITALISED_RE = re.compile(r"(?<=[a-z,;:(]\s)(?:[A-Z][\w'’&-]*|[0-9]+)(?:\s+(?:[A-Z][\w'’&-]*|[0-9]+))*")

@@ -29,9 +29,7 @@ from ..index.lexical import STOPWORDS, tokenize
 from ..ingest.periods import Period, find_periods, same_period
 from ..ingest.text import sentences as split_sentences
 from ..types import Figure
-from .asked import FigureAsk
-
-Match = Callable[[str, frozenset[str]], bool]
+from .asked import FigureAsk, Match
 
 #: How the notices name each measure.
 MEASURE_NAMES = {
@@ -232,6 +230,15 @@ def counted_nearby(
     return False
 
 
+def _closeness(ask: FigureAsk, fact: FigureFacts, match: Match) -> int:
+    """How many of the question's words a figure's own subject holds (more: the nearer
+    figure to name in a notice), the counted noun counting double."""
+    subject = frozenset(tokenize(fact.figure.subject))
+    words = [w for w in ask.words if w]
+    head = 2 * (bool(ask.head) and match(ask.head, subject))
+    return head + sum(match(w, subject) for w in words) + sum(match(w, fact.own) for w in words)
+
+
 def figure_reason(
     ask: FigureAsk,
     facts: Sequence[FigureFacts],
@@ -247,7 +254,7 @@ def figure_reason(
     than the force's own; ``passages``: the passages in scope that hold the counted noun
     (for numbers the extractor left out).
     """
-    about = [f for f in facts if on_subject(ask, f, match)]
+    about = sorted((f for f in facts if on_subject(ask, f, match)), key=lambda f: -_closeness(ask, f, match))
     known = frozenset(_known(f.figure.value, f.figure.context) for f in facts if f.figure.value)
     if any(
         measure_fits(ask, f.figure) and period_fits(ask, f, own_years) and area_fits(areas, f, match)

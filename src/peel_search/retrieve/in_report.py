@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,7 @@ class InReport:
         self._facts: dict[int, list[FigureFacts]] = {}
         self._places: list[str] | None = None
         self._notes: dict[tuple[str, int], str] | None = None
+        self._rarity: dict[tuple[str, bytes], float] = {}
 
     def warm_up(self) -> None:
         """Load the word tables now rather than on the first query."""
@@ -146,7 +148,7 @@ class InReport:
             self._equivalents[word] = found
         return found
 
-    def match(self, word: str, stems: frozenset[str]) -> bool:
+    def match(self, word: str, stems: AbstractSet[str]) -> bool:
         """Whether ``stems`` hold ``word`` in one of its :meth:`equivalents`."""
         own = tokenize(word)
         if own and all(t in stems for t in own):
@@ -205,17 +207,25 @@ class InReport:
         """The passages in ``mask`` that hold ``word`` (or an equivalent), in report order."""
         out: list[str] = []
         for i in np.flatnonzero(mask):
-            if self.match(word, frozenset(self.library.words(int(i)))):
+            if self.match(word, self.library.words(int(i))):
                 out.append(self.library.chunks[int(i)].text)
                 if len(out) >= limit:
                     break
         return out
 
     def rarity(self, word: str, mask: np.ndarray) -> float:
-        """How rare ``word`` is among the passages in ``mask``: log(N / (1 + passages with it))."""
-        positions = np.flatnonzero(mask)
-        holding = sum(1 for i in positions if self.match(word, frozenset(self.library.words(int(i)))))
-        return float(np.log((len(positions) + 1) / (1 + holding)))
+        """How rare ``word`` is among the passages in ``mask``: log(N / (1 + passages with it))
+        (the last few thousand cached)."""
+        key = (word, np.packbits(mask).tobytes())
+        found = self._rarity.get(key)
+        if found is None:
+            positions = np.flatnonzero(mask)
+            holding = sum(1 for i in positions if self.match(word, self.library.words(int(i))))
+            found = float(np.log((len(positions) + 1) / (1 + holding)))
+            if len(self._rarity) > 4096:
+                self._rarity = {}
+            self._rarity[key] = found
+        return found
 
     def cited_with(self, word: str, mask: np.ndarray, limit: int = 300) -> list[Cited]:
         """The passages in ``mask`` that hold ``word`` in their text or in the footnotes
@@ -232,7 +242,7 @@ class InReport:
         for i in np.flatnonzero(mask):
             chunk = library.chunks[int(i)]
             cited = " ".join(notes.get((chunk.report_id, n), "") for n in chunk.footnotes)
-            if self.match(word, frozenset(library.words(int(i)))) or (
+            if self.match(word, library.words(int(i))) or (
                 cited and self.match(word, frozenset(tokenize(cited)))
             ):
                 out.append(Cited(chunk.text, cited, chunk.kind == "footnote"))
@@ -330,7 +340,6 @@ class InReport:
         evidence = Evidence(
             present=lambda word: self.word_present(word, mask),
             passages=[h.chunk.text for h in best],
-            names_a_person=lambda: any(e.label == "PERSON" for h in best for e in h.chunk.entities),
             scope=scope,
             words=self.tag(self._generic(query, scope)),
             figures=self.figure_facts(numbers),

@@ -19,14 +19,12 @@ University"). So:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..index.lexical import tokenize
 from ..ingest.text import sentences
-from .asked import SourceAsk
-
-Match = Callable[[str, frozenset[str]], bool]
+from .asked import Match, SourceAsk
 
 _GRADE_WORD = r"(?:outstanding|good|adequate|inadequate|requires?\s+improvement|require\s+improvement)"
 #: A sentence that states a grade ("was judged to be good at", "is good at", "requires improvement").

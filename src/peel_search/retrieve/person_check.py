@@ -13,13 +13,11 @@ post, team or body that does what is asked (pure functions).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ..index.lexical import tokenize
 from ..ingest.text import sentences
-from .asked import WhoAsk
-
-Match = Callable[[str, frozenset[str]], bool]
+from .asked import Match, WhoAsk
 
 #: Words of one family: a question's verb is answered by any of them. Plain English, not
 #: the reports' wording.
