@@ -116,3 +116,64 @@ def pytest_unconfigure(config):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(_exit_status[-1])
+
+
+#: The generated PDF report of :func:`pdf_library` (its id is the file's stem).
+PDF_REPORT_ID = "peel-2016-effectiveness-pdfshire"
+
+
+def _pdf_report_text() -> str:
+    """The tiny report's headings, worded afresh (so that no passage folds into the text
+    report's copy) and grown to a few pages: an introduction of numbered paragraphs, each
+    with a word of its own, so that passages stand on several pages of the PDF."""
+    tiny = (ROOT / "tests" / "data" / "tiny-report.txt").read_text(encoding="utf-8")
+    paragraphs = "\n\n".join(
+        f"Paragraph {n} of the introduction concerns the marker word zq{n}x. The force told us how "
+        "its officers record what happened, who they spoke to and what they agreed to do next, and "
+        "how supervisors check those records each week so that nothing is missed."
+        for n in range(1, 31)
+    )
+    for old, new in (
+        (
+            "Testshire Constabulary is good at keeping people safe. The force works with Victim Support in "
+            "Testbury and uses integrated offender management (IOM) to reduce re-offending.",
+            "Pdfshire Constabulary keeps its communities safe with the help of partners, and its offender "
+            "teams (IOM) work to stop repeat offending.",
+        ),
+        (
+            "Local IOM teams meet every week to review the most prolific offenders and agree the next steps "
+            "with partners.",
+            "Every fortnight the offender teams in Pdfbury go through their cases with probation staff.",
+        ),
+        (
+            "Integrated offender management brings partner agencies together to manage offenders.",
+            "IOM: partner agencies managing together the offenders who cause the most harm.",
+        ),
+        (
+            "This tiny report exists only for tests. It has a few short paragraphs, a table and a footnote, so "
+            "that an index can be built from it in a moment.",
+            "This generated report is laid out as a PDF for the tests of opening a passage in context.\n\n"
+            + paragraphs,
+        ),
+    ):
+        assert old in tiny, old
+        tiny = tiny.replace(old, new)
+    return tiny.replace("Testshire", "Pdfshire").replace("Testbury", "Pdfbury")
+
+
+@pytest.fixture(scope="session")
+def pdf_library(tmp_path_factory):
+    """A library of a PDF report (page labels i, ii, then 1, 2, ...: the printed page is
+    the physical page less two) and the tiny text report, indexed with the hash embedder:
+    ``(index_dir, corpus_dir, layout)``."""
+    from fakes import HashEmbedder
+    from pdf_reports import write_report_pdf
+    from peel_search.index.build import build_index
+
+    root = tmp_path_factory.mktemp("pdf-library")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "tests" / "data" / "tiny-report.txt", corpus / "tiny-report.txt")
+    layout = write_report_pdf(_pdf_report_text(), corpus / f"{PDF_REPORT_ID}.pdf", report_id=PDF_REPORT_ID)
+    build_index(corpus, root / "index", progress=lambda message: None, embedder=HashEmbedder())
+    return root / "index", corpus, layout

@@ -89,3 +89,12 @@ def serving(
 
     with start(index, port=port or free_port(), allow_origins=allow_origins, blocks=app) as running:
         yield running.url
+
+
+def refusal(html: str) -> str:
+    """The one-line message a page handler shows in place of its results ("" when it shows
+    results): bad input is said in the area the user was looking at, not in a pop-up."""
+    from html import unescape
+
+    found = re.search(r'<div class="ps-message ps-message-warning">(.*?)</div>', html, re.S)
+    return unescape(found.group(1)) if found else ""

@@ -107,7 +107,7 @@ def test_same_file_name_stem_gets_distinct_report_ids(tmp_path):
 @pytest.mark.parametrize(
     ("make", "says"),
     [
-        (lambda c: None, "no .txt, .md or .pdf files in it"),
+        (lambda c: None, "no .txt, .md, .pdf or .html files in it"),
         (lambda c: (c / "x.txt").write_bytes(b""), "x.txt: skipped: the file is empty"),
         (lambda c: (c / "x.txt").write_bytes(b"\x00\xff" * 100), "x.txt: skipped: this is a binary file"),
         (lambda c: (c / "x.pdf").write_bytes(b"%PDF"), "x.pdf: skipped: the PDF is damaged"),

@@ -85,13 +85,13 @@ def test_a_later_format_title_page_puts_the_period_beside_the_programme():
 def test_the_file_name_is_the_fallback():
     found = from_file_name("peel-2016-legitimacy-devon-and-cornwall.txt")
     assert (found.force, found.pillar, found.period, found.programme) == (
-        "Devon And Cornwall",
+        "Devon and Cornwall Police",
         "Police legitimacy",
         "2016",
         "PEEL",
     )
     meta = read_metadata("Some report text with no title page at all.", "peel-2016-kent.txt", "k")
-    assert (meta.force, meta.year, dict(meta.origin)["force"]) == ("Kent", 2016, "file name")
+    assert (meta.force, meta.year, dict(meta.origin)["force"]) == ("Kent Police", 2016, "file name")
 
 
 def test_a_body_sentence_is_never_taken_for_a_title():
@@ -368,7 +368,12 @@ def test_judgments_cli_prints_the_matrix_as_text_json_and_csv(hash_library, caps
     assert "Kent Police 2016" in text and "Inadequate" in text
     assert main(["judgments", *args, "--format", "csv"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows[0][:3] == ["report_id", "report", "Overall"] and len(rows) == 4
+    header, *body = rows
+    assert header[:5] == ["report_id", "report", "question", "heading", "grade"]
+    assert len({row[0] for row in body}) == 3
+    kent = [dict(zip(header, row, strict=True)) for row in body if row[1].startswith("Kent Police 2016")]
+    inadequate = [row for row in kent if row["grade"] == "Inadequate"]
+    assert inadequate and all(row["sentence"] and "p." in row["citation"] for row in inadequate)
     assert main(["judgments", *args, "--format", "json", "--force", "kent"]) == 0
     data = json.loads(capsys.readouterr().out)
     (row,) = data["rows"]

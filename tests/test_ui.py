@@ -4,12 +4,13 @@ through its named endpoints with gradio_client."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import gradio as gr
 import pytest
 
-from fakes import serving
+from fakes import refusal, serving
 from peel_search.types import Chunk, Entity, Hit, SearchResult
 from peel_search.web import render as ui_render
 from peel_search.web.server import gradio_settings
@@ -187,8 +188,7 @@ def test_ask_shows_notices(handlers):
     ],
 )
 def test_ask_bad_input_gives_a_message(handlers, args, message):
-    with pytest.raises(gr.Error, match=message):
-        handlers.ask(*args)
+    assert re.search(message, refusal(handlers.ask(*args)), re.I)
 
 
 @pytest.mark.models
@@ -207,16 +207,14 @@ def test_evidence_for_a_judgment(handlers):
         assert part in html
     html = handlers.show_evidence("vulnerable")
     assert "Requires improvement" in html and "lists no areas for improvement" in html
-    with pytest.raises(gr.Error, match="no judgment area matches"):
-        handlers.show_evidence("nothing like this")
+    assert re.search("no judgment area matches", refusal(handlers.show_evidence("nothing like this")), re.I)
 
 
 @pytest.mark.models
 def test_check_claim(handlers):
     html = handlers.check_claim("the force is slow to arrest domestic abuse suspects")
     assert html.count('class="ps-card"') == 6 and "domestic abuse" in _plain(html).lower()
-    with pytest.raises(gr.Error, match="the query is empty"):
-        handlers.check_claim("  ")
+    assert re.search("the query is empty", refusal(handlers.check_claim("  ")), re.I)
 
 
 @pytest.mark.models
@@ -255,10 +253,10 @@ def test_browse_lists_passages_in_report_order(handlers, index):
     assert "No passage mentions all of these" in handlers.browse(
         ["GPE:Wolverhampton", "GPE:Solihull"], "", ""
     )
-    with pytest.raises(gr.Error, match="unknown entity label"):
-        handlers.browse(["XYZ:Wolverhampton"], "", "")
-    with pytest.raises(gr.Error, match="only common words"):
-        handlers.browse(["GPE:Wolverhampton"], "the of and", "")
+    assert re.search("unknown entity label", refusal(handlers.browse(["XYZ:Wolverhampton"], "", "")), re.I)
+    assert re.search(
+        "only common words", refusal(handlers.browse(["GPE:Wolverhampton"], "the of and", "")), re.I
+    )
 
 
 @pytest.mark.models
@@ -282,8 +280,7 @@ def test_report_map(handlers):
     html = handlers.select_section(gr.SelectData(None, {"index": [0, 1], "value": "", "row_value": digital}))
     assert html.count('class="ps-card"') == 5 and "p. 24" in html
     for bad in ("x", None, 10_000):
-        with pytest.raises(gr.Error, match="no section number"):
-            handlers.section_passages(bad)
+        assert re.search("no section number", refusal(handlers.section_passages(bad)), re.I)
 
 
 @pytest.mark.models
@@ -317,8 +314,10 @@ def test_unexpected_errors_give_a_short_message_not_a_trace(caplog):
 
     h = Handlers.__new__(Handlers)
     h.index = Broken()
-    with pytest.raises(gr.Error) as err:
-        h.ask("risk", 5)
+    shown = h.ask("risk", 5)  # in the page, where the results would be
+    assert "secret" not in shown and "Something went wrong" in refusal(shown)
+    with pytest.raises(gr.Error) as err:  # through the API, an error
+        h.api_search("risk", 5)
     assert "secret" not in str(err.value) and "Something went wrong" in str(err.value)
     assert "secret internals" in caplog.text
 

@@ -3,7 +3,8 @@
     PEEL Police effectiveness 2015, West Midlands Police — How effective is the force at
     investigating crime…? › How well does the force gather digital evidence? — p. 24, ¶ 3
 
-The top-level heading is shortened when long; the innermost heading is given whole.
+The top-level heading is shortened when long; the innermost heading is given whole. The
+full citation (for copying and export) gives every heading of the path, none shortened.
 Tables and figures are cited by their label, footnotes by their number.
 """
 
@@ -24,9 +25,13 @@ def shorten_heading(heading: str, limit: int = SHORT_HEADING) -> str:
     return cut + "…" + ("?" if heading.endswith("?") else "")
 
 
-def format_section(path: tuple[str, ...] | list[str]) -> str:
+def format_section(path: tuple[str, ...] | list[str], full: bool = False) -> str:
+    """The section path as cited: the top heading (shortened) and the innermost one, or with
+    ``full`` every heading whole."""
     if not path:
         return ""
+    if full:
+        return " › ".join(path)
     if len(path) == 1:
         return shorten_heading(path[0])
     return f"{shorten_heading(path[0])} › {path[-1]}"
@@ -41,8 +46,9 @@ def format_location(citation: Citation) -> str:
     return f"{page}, ¶ {citation.paragraph}"
 
 
-def format_citation(citation: Citation) -> str:
-    """The citation as one line of text."""
+def format_citation(citation: Citation, full: bool = False) -> str:
+    """The citation as one line of text; with ``full``, every heading of the section path
+    whole (for copying and export)."""
     title = citation.report_title.replace(":", "")
     head = f"{title}, {citation.force}" if citation.force else title
-    return f"{head} — {format_section(citation.section)} — {format_location(citation)}"
+    return f"{head} — {format_section(citation.section, full)} — {format_location(citation)}"

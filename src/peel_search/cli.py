@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
 
     p = sub.add_parser("search", help="ask a question; get ranked, cited passages")
-    _common(p, ("text", "json", "jsonl"))
+    _common(p, ("text", "json", "jsonl", "csv", "markdown"))
     p.add_argument("query", nargs="?", help="the question (or use --queries FILE)")
     p.add_argument("--queries", metavar="FILE", help="one question per line ('-' for standard input)")
     p.add_argument("--k", "-k", default="10", help="how many passages (default 10)")
@@ -97,13 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     _scope(p)
 
     p = sub.add_parser("compare", help="one question across reports: each report's best passage")
-    _common(p, ("text", "json"))
+    _common(p, ("text", "json", "csv", "markdown"))
     p.add_argument("query", help="the question")
     _filters(p)
     _scope(p)
 
     p = sub.add_parser("judgments", help="the grades: one row per report, one column per question")
-    _common(p, ("text", "json", "csv"))
+    _common(p, ("text", "json", "csv", "markdown"))
     _scope(p)
 
     p = sub.add_parser("entities", help="entity counts (passages mentioning each)")
@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     _scope(p)
 
     p = sub.add_parser("browse", help="every passage mentioning entities or words, in report order")
-    _common(p, ("text", "json"))
+    _common(p, ("text", "json", "csv", "markdown"))
     _filters(p)
     p.add_argument("--words", metavar="TEXT", help="only passages containing every one of these words")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N passages")
@@ -125,6 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sections", help="the section tree with pages and passage counts")
     _common(p, ("text", "json"))
     _scope(p)
+
+    p = sub.add_parser("show", help="a passage in context: its section (or page), previous and next")
+    _common(p, ("text", "json"))
+    p.add_argument("id", help='a passage id (the "id" of `search --format json`)')
+    p.add_argument("--context", default="section", help="section (default) or page")
+
+    p = sub.add_parser("page", help="a page of a PDF report as PNG, a passage boxed on it")
+    _common(p)
+    p.add_argument("report", help="a report id (see `reports`)")
+    p.add_argument("page", help="the page as cited (its printed number, e.g. 12)")
+    p.add_argument("--highlight", metavar="ID", help="box this passage on the page")
+    p.add_argument("--out", required=True, metavar="FILE.png", help="where to write the image")
+    p.add_argument("--scale", type=float, default=1.5, help="pixels per point (default 1.5)")
 
     p = sub.add_parser("serve", help="run the web app")
     _common(p)
@@ -204,6 +217,7 @@ def _read_queries(source: str) -> list[str]:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from .render import render_result
+    from .retrieve.export import EXPORT_FORMATS, export_results
 
     if args.queries and args.query:
         raise QueryError("give either a question or --queries FILE, not both")
@@ -227,6 +241,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         parse_entity_filter(spec, index.labels())
     index.report_numbers(_scope_of(args))  # a bad report filter fails once, before any question
     failed = 0
+    exported: list[Any] = []  # for csv and markdown, written once at the end
     for query in queries:
         try:
             result = index.search(
@@ -244,6 +259,8 @@ def cmd_search(args: argparse.Namespace) -> int:
                 raise
             failed += 1
             _say(f"{query[:60]!r}: {exc}")
+            if fmt in EXPORT_FORMATS:
+                continue
             print(
                 json.dumps(
                     {"query": query, "error": str(exc), "in_report": False, "hits": []}, ensure_ascii=False
@@ -253,13 +270,22 @@ def cmd_search(args: argparse.Namespace) -> int:
             continue
         for notice in result.notices:
             _say(notice)
-        if fmt == "text":
+        if fmt in EXPORT_FORMATS:
+            exported.append(result)
+        elif fmt == "text":
             print(render_result(result, color=sys.stdout.isatty()))
         elif fmt == "json" and len(queries) == 1:
             print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         else:
             print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+    if fmt in EXPORT_FORMATS:
+        print(export_results(exported, fmt, _labels(index)), end="")
     return EXIT_USAGE if failed else EXIT_OK
+
+
+def _labels(index: Any) -> dict[str, str]:
+    """Each report's short name, by id (for exports)."""
+    return {m.report_id: m.label for m in index.metas}
 
 
 def _scope_of(args: argparse.Namespace) -> Any:
@@ -270,6 +296,7 @@ def _scope_of(args: argparse.Namespace) -> Any:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .render import render_compare
+    from .retrieve.export import EXPORT_FORMATS, export_compare
     from .retrieve.request import clean_query
 
     clean_query(args.query)
@@ -287,13 +314,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         _say(notice)
     if args.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format in EXPORT_FORMATS:
+        print(export_compare(result, args.format), end="")
     else:
         print(render_compare(result, color=sys.stdout.isatty()))
     return EXIT_OK
 
 
 def cmd_judgments(args: argparse.Namespace) -> int:
-    from .render import render_judgments, render_matrix, render_matrix_csv
+    from .render import render_judgments, render_matrix
+    from .retrieve.export import EXPORT_FORMATS, export_matrix
 
     index = _open(args)
     scope = _scope_of(args)
@@ -301,8 +331,9 @@ def cmd_judgments(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = {**matrix.to_dict(), "judgments": index.judgments(scope)}
         print(json.dumps(data, ensure_ascii=False, indent=2))
-    elif args.format == "csv":
-        print(render_matrix_csv(matrix))
+    elif args.format in EXPORT_FORMATS:
+        citations = {(j["report_id"], j["area"]): j["full_citation"] for j in index.judgments(scope)}
+        print(export_matrix(matrix, citations, args.format), end="")
     elif len(matrix.rows) == 1:  # one report: each grade with the sentence it was read from
         print(render_matrix(matrix) + "\n\n" + render_judgments(index.judgments(scope)))
     else:
@@ -323,6 +354,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 def cmd_browse(args: argparse.Namespace) -> int:
     from .render import render_hit
+    from .retrieve.export import EXPORT_FORMATS, export_passages
 
     if args.limit is not None and args.limit < 1:
         raise QueryError(f"--limit must be at least 1, not {args.limit}")
@@ -339,6 +371,8 @@ def cmd_browse(args: argparse.Namespace) -> int:
     )
     if args.format == "json":
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+    elif args.format in EXPORT_FORMATS:
+        print(export_passages(hits, args.format, _labels(index)), end="")
     elif not hits:
         print("No passage matches.")
     else:
@@ -380,6 +414,38 @@ def cmd_sections(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_show(args: argparse.Namespace) -> int:
+    from .render import render_context
+    from .retrieve.context import parse_context
+
+    parse_context(args.context)  # a bad value fails before the index loads
+    ctx = _open(args).passage_context(args.id, args.context)
+    if args.format == "json":
+        print(json.dumps(ctx.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_context(ctx, color=sys.stdout.isatty()))
+    return EXIT_OK
+
+
+def cmd_page(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise QueryError(f"--out must name a .png file, not {args.out!r}")
+    image = _open(args).page_image(args.report, args.page, args.highlight, scale=args.scale)
+    try:
+        out.write_bytes(image.png)
+    except OSError as exc:
+        raise QueryError(
+            f"cannot write {args.out} ({exc.strerror or exc}): give a writable --out path"
+        ) from None
+    boxed = f", the passage boxed in {len(image.boxes)} line(s)" if args.highlight else ""
+    _say(
+        f"wrote {out} ({image.width}x{image.height}): page {image.page} of {image.report_id}"
+        f" (page {image.physical} of the PDF){boxed}"
+    )
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .web.server import serve
 
@@ -402,6 +468,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "browse": cmd_browse,
     "entities": cmd_entities,
     "sections": cmd_sections,
+    "show": cmd_show,
+    "page": cmd_page,
     "serve": cmd_serve,
 }
 

@@ -10,6 +10,7 @@ Only the CLI and the web app turn these into exit codes or on-screen messages.
     │   ├── IndexCorruptError  a file is missing, truncated or fails its checksum
     │   └── IndexLockedError   another build holds the lock
     ├── QueryError             a query or filter that cannot be run
+    │   └── NotFoundError      a passage, report or page the index does not hold
     └── ModelError             a model package is missing or will not load
 """
 
@@ -54,6 +55,10 @@ class IndexLockedError(IndexUnusableError):
 
 class QueryError(PeelSearchError, ValueError):
     """A query, filter or parameter that cannot be run; the message names the valid values."""
+
+
+class NotFoundError(QueryError):
+    """A passage id, report id or page that the index does not hold (HTTP 404)."""
 
 
 class ModelError(PeelSearchError):

@@ -101,21 +101,6 @@ def render_matrix(matrix: Any) -> str:
     return "\n".join(out)
 
 
-def render_matrix_csv(matrix: Any) -> str:
-    """The grades matrix as CSV: report id, report, then one column per question."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["report_id", "report", *(c.name for c in matrix.columns)])
-    for row in matrix.rows:
-        writer.writerow(
-            [row.report_id, row.label, *("" if c is None else c.grade or "not stated" for c in row.cells)]
-        )
-    return buffer.getvalue().rstrip("\n")
-
-
 def render_reports(metas: Sequence[Any]) -> str:
     """One line per report: id, force, title, publication month and where it came from
     (its file, with "PDF" for a report read from its PDF, whose pages are the PDF's)."""
@@ -125,7 +110,7 @@ def render_reports(metas: Sequence[Any]) -> str:
     lines = []
     for m in metas:
         published = f", published {m.published}" if m.published else ""
-        pdf = ", PDF" if getattr(m, "source_format", "text") == "pdf" else ""
+        pdf = {"pdf": ", PDF", "html": ", HTML"}.get(getattr(m, "source_format", "text"), "")
         lines.append(
             f"{m.report_id:<{width}}  {m.force or '(force unknown)'} — {m.title}{published}  [{m.file}{pdf}]"
         )
@@ -167,4 +152,35 @@ def render_sections(index: Any, numbers: Sequence[int] | None = None) -> str:
         for s in r["sections"]:
             n = counts.get((r["report_id"], tuple(s["path"])), 0)
             out.append(f"{'  ' * s['level']}{s['heading']}  (p. {s['page']}, {n} passages)")
+    return "\n".join(out)
+
+
+def render_context(ctx: Any, color: bool = False) -> str:
+    """A passage in context (a :class:`~peel_search.types.PassageContext`): where it
+    stands, the passages of its section or page with it marked (``>>`` and ``»…«``, or
+    bold yellow on a terminal), the ids to step to, and the PDF pages it stands on."""
+    c = ctx.passage
+    head = f"{ctx.report.title} — {ctx.report.force or ctx.report.report_id}"
+    where = " › ".join(c.section) or "(before the first heading)"
+    if ctx.context == "page":
+        where = f"Page {c.page}"
+    out = [f"{_BOLD}{head}{_RESET}" if color else head, where, ""]
+    for p in ctx.passages:
+        this = p.id == c.id
+        kind = f"{p.label or p.kind.capitalize()}, " if p.kind != "text" else ""
+        place = f"p. {p.page}" + (f", ¶ {p.paragraph}" if p.paragraph else "")
+        section = f"{p.section[-1]} — " if ctx.context == "page" and p.section else ""
+        text = p.text.replace("\t", "  ")
+        if this:
+            text = f"{_BOLD}{_YELLOW}{text}{_RESET}" if color else f"»{text}«"
+        out.append(f"{'>> ' if this else '   '}{section}{kind}{place}  [{p.id}]")
+        out.append(_wrap(text, "   ") + "\n")
+    out.append(f"previous: {ctx.previous or '(none: the first passage of the report)'}")
+    out.append(f"next:     {ctx.next or '(none: the last passage of the report)'}")
+    if ctx.pages:
+        pages = ", ".join(f"{p.label} (page {p.physical} of the file)" for p in ctx.pages)
+        out.append(f"PDF page: {pages}")
+        out.append(
+            f"draw it:  peel-search page {ctx.report.report_id} {ctx.pages[0].label} --highlight {c.id} --out page.png"
+        )
     return "\n".join(out)

@@ -111,7 +111,12 @@ class Footnote:
 
 @dataclass(frozen=True, slots=True)
 class Judgment:
-    """A graded judgment: ``area`` is ``"Overall"`` or a PEEL question heading."""
+    """A graded judgment: ``area`` is ``"Overall"`` or a PEEL question heading.
+
+    ``source`` says how the grade was read: a grade line near the area's heading, the
+    summary's own wording, the report's table of areas by grade, or a grade the report
+    carries over from an earlier inspection (``carried_from`` is then that inspection's
+    period, "2017" or "2017/18"); "not stated" when the report gives none."""
 
     area: str
     grade: Grade | None
@@ -119,7 +124,8 @@ class Judgment:
     section: int
     start: int
     end: int
-    source: Literal["grade line", "summary wording", "not stated"]
+    source: Literal["grade line", "summary wording", "grade table", "carried over", "not stated"]
+    carried_from: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,8 +241,10 @@ class ReportMeta:
 
     @property
     def source_format(self) -> str:
-        """``"pdf"`` for a report indexed from its PDF (pages read off the PDF), else ``"text"``."""
-        return "pdf" if self.file.lower().endswith(".pdf") else "text"
+        """``"pdf"`` for a report indexed from its PDF (pages read off the PDF), ``"html"``
+        for one indexed from a saved web page, else ``"text"``."""
+        name = self.file.lower()
+        return "pdf" if name.endswith(".pdf") else "html" if name.endswith((".html", ".htm")) else "text"
 
     @property
     def label(self) -> str:
@@ -318,6 +326,29 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Copy:
+    """Another place a hit's passage stands word for word (its own force and place names
+    aside): in another report, or repeated in the same one."""
+
+    id: str
+    report_id: str
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A passage with a hit's wording that says something else: another grade, figure,
+    date, negation or name. ``says`` is what it says that the hit does not
+    (``("inadequate",)``); ``report`` is its report's short name."""
+
+    id: str
+    report_id: str
+    report: str
+    citation: str
+    says: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """One ranked passage in answer to a query."""
 
@@ -328,10 +359,14 @@ class Hit:
     best_sentence: str
     best_sentence_span: Span
     duplicates: tuple[str, ...] = ()
-    #: The other copies folded into this hit, as ``(passage id, citation)``, best cited first.
-    copies: tuple[tuple[str, str], ...] = ()
+    #: The other copies folded into this hit, best cited first.
+    copies: tuple[Copy, ...] = ()
     #: Every report (id) the passage stands in, this hit's own first.
     reports: tuple[str, ...] = ()
+    #: Passages with this wording that say something else (never folded into it).
+    variants: tuple[Variant, ...] = ()
+    #: The citation with every heading of the section path in full (for copying, export).
+    full_citation: str = ""
 
     def to_dict(self) -> dict[str, object]:
         c = self.chunk
@@ -356,8 +391,19 @@ class Hit:
             "spans": [list(x) for x in c.spans],
             "markers": [list(m) for m in c.markers],
             "duplicates": list(self.duplicates),
-            "copies": [{"id": i, "citation": cite} for i, cite in self.copies],
+            "copies": [{"id": x.id, "report_id": x.report_id, "citation": x.citation} for x in self.copies],
             "reports": list(self.reports or (c.report_id,)),
+            "variants": [
+                {
+                    "id": v.id,
+                    "report_id": v.report_id,
+                    "report": v.report,
+                    "citation": v.citation,
+                    "says": list(v.says),
+                }
+                for v in self.variants
+            ],
+            "full_citation": self.full_citation or self.citation,
         }
 
 
@@ -409,4 +455,64 @@ class CompareResult:
             "query": self.query,
             "notices": list(self.notices),
             "rows": [r.to_dict() for r in self.rows],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PdfPage:
+    """A page of a PDF report: ``label`` is the page as the index cites it (the printed
+    label, e.g. "12" or "ii"; the physical number where the PDF has no labels),
+    ``physical`` its 1-based position in the file (what ``#page=N`` opens)."""
+
+    label: str
+    physical: int
+
+
+@dataclass(frozen=True, slots=True)
+class PassageContext:
+    """A passage opened in context: the passages of its section (``context="section"``)
+    or of its page (``"page"``), in report order, with the passage among them, and its
+    neighbours in the report to step to (``None`` at either end).
+
+    ``pages`` are the PDF pages the passage stands on (empty for a text or web report,
+    which have no page images)."""
+
+    passage: Chunk
+    citation: str
+    report: ReportMeta
+    context: Literal["section", "page"]
+    passages: tuple[Chunk, ...]
+    citations: tuple[str, ...]
+    previous: str | None
+    next: str | None
+    pages: tuple[PdfPage, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        c = self.passage
+        return {
+            "id": c.id,
+            "report_id": c.report_id,
+            "report": self.report.to_dict(),
+            "context": self.context,
+            "citation": self.citation,
+            "section": list(c.section),
+            "page": c.page,
+            "paragraph": c.paragraph,
+            "passages": [
+                {
+                    "id": p.id,
+                    "text": p.text,
+                    "kind": p.kind,
+                    "label": p.label,
+                    "section": list(p.section),
+                    "page": p.page,
+                    "paragraph": p.paragraph,
+                    "citation": cite,
+                    "this": p.id == c.id,
+                }
+                for p, cite in zip(self.passages, self.citations, strict=True)
+            ],
+            "previous": self.previous,
+            "next": self.next,
+            "pages": [{"page": p.label, "physical": p.physical} for p in self.pages],
         }

@@ -39,7 +39,7 @@ from ..ingest.metadata import read_metadata
 from ..ingest.text import sentence_spans
 from ..types import Chunk, Citation, Report, ReportMeta, Span
 from . import store
-from .dedupe import near_duplicate_groups
+from .dedupe import find_copies
 from .represent import dense_text, lexical_text, sentence_windows
 
 if TYPE_CHECKING:
@@ -132,6 +132,7 @@ def _report_record(report: Report, acronyms: dict[str, str]) -> dict[str, Any]:
                 "start": j.start,
                 "end": j.end,
                 "source": j.source,
+                "carried_from": j.carried_from,
             }
             for j in report.judgments
         ],
@@ -181,7 +182,7 @@ def assembly_fingerprint() -> str:
     duplicate groups, citations): a change means reassembling, not re-embedding."""
     package = resources.files("peel_search")
     digest = hashlib.sha256()
-    for name in ("index/lexical.py", "index/dedupe.py", "citation.py"):
+    for name in ("index/lexical.py", "index/dedupe.py", "index/claims.py", "citation.py"):
         digest.update(name.encode())
         digest.update(package.joinpath(name).read_bytes())
     return digest.hexdigest()
@@ -448,7 +449,9 @@ def _write_part(
     status("parsing")
     from_pdf = f.source_format == "pdf"
     with tally.stage("parse"):
-        report = parse_report(f.text, f.report_id, page_numbers=f.page_numbers if from_pdf else None)
+        report = parse_report(
+            f.text, f.report_id, page_numbers=f.page_numbers if from_pdf else None, headings=f.headings
+        )
     with tally.stage("chunk"):
         chunks = chunk_report(report, config)
         definitions = {**gazetteer_acronyms(), **find_definitions([c.text for c in chunks])}
@@ -504,6 +507,10 @@ def _write_part(
             record.update(
                 format="pdf", source_text=PART_SOURCE, pages="read off the PDF", pdf_sha256=f.sha256
             )
+        elif f.source_format == "html":
+            # As for a PDF: the chunks' offsets index the text extracted from the page.
+            (folder / PART_SOURCE).write_text(f.text, encoding="utf-8")
+            record.update(format="html", source_text=PART_SOURCE, pages="a web page has none: page 1")
         else:
             record.update(format="text", pages="from the contents list, interpolated between headings")
         store.write_json(folder / store.PART_REPORT, record)
@@ -565,7 +572,8 @@ def _assemble(
         )
 
     chunks = [store.chunk_from_row(r) for r in rows]
-    groups = near_duplicate_groups([c.text for c in chunks])
+    copies = find_copies(chunks, {meta.report_id: meta.force for _, _, meta in parts})
+    groups = copies.groups
     canonical: dict[int, int] = {}
     for i, g in enumerate(groups):
         best = canonical.get(g)
@@ -573,6 +581,7 @@ def _assemble(
             canonical[g] = i
     for i, row in enumerate(rows):
         row["duplicate_of"] = chunks[canonical[groups[i]]].id if canonical[groups[i]] != i else None
+        row["variants"] = [{"id": chunks[j].id, "says": list(says)} for j, says in copies.variants.get(i, [])]
 
     store.write_jsonl(staged / store.CHUNKS, rows)
     store.write_json(staged / store.REPORTS, records)

@@ -39,7 +39,8 @@ from typing import Any
 from ..errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexStaleError
 from ..types import Chunk, Entity
 
-FORMAT_VERSION = 5
+# 6: a judgment records the earlier inspection a grade is carried over from ("carried_from").
+FORMAT_VERSION = 6
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 REPORTS = "reports.json"

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CorpusError
+from ..types import Span
+from .html import UnreadableHtmlError, extract_html
 from .metadata import OVERRIDES_FILE, parse_overrides
 from .pdf import MAX_PDF_BYTES, UnreadablePdfError, extract_pdf
 
-SUFFIXES = (".txt", ".md", ".pdf")
+SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
 #: Reports larger than this are refused: a PEEL report is a few hundred kB of text.
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -29,10 +32,13 @@ class CorpusFile:
     sha256: str
     text: str
     encoding: str
-    #: "text" or "pdf"; for a PDF, ``text`` is what :mod:`.pdf` extracted (a ``\f`` after
-    #: each page), ``sha256`` the PDF's, and ``page_numbers`` each page's number to cite.
+    #: "text", "pdf" or "html"; for a PDF, ``text`` is what :mod:`.pdf` extracted (a ``\f``
+    #: after each page), ``sha256`` the PDF's, and ``page_numbers`` each page's number to
+    #: cite; for a web page, ``text`` is what :mod:`.html` extracted and ``headings`` the
+    #: spans of the page's headings in it.
     source_format: str = "text"
     page_numbers: tuple[int | None, ...] = ()
+    headings: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +66,11 @@ def candidate_files(corpus_dir: Path) -> list[Path]:
     """The report files in ``corpus_dir``, sorted by name (hidden files skipped)."""
     if not corpus_dir.exists():
         raise CorpusError(
-            f"corpus folder {corpus_dir} does not exist: pass --corpus DIR with your report .txt or .pdf files"
+            f"corpus folder {corpus_dir} does not exist: pass --corpus DIR with your report .txt, .pdf or .html files"
         )
     if not corpus_dir.is_dir():
         raise CorpusError(
-            f"{corpus_dir} is not a folder: pass --corpus DIR, a folder of report .txt or .pdf files"
+            f"{corpus_dir} is not a folder: pass --corpus DIR, a folder of report .txt, .pdf or .html files"
         )
     return sorted(p for p in _visible_files(corpus_dir) if p.suffix.lower() in SUFFIXES)
 
@@ -121,7 +127,16 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
             notes.append(CorpusNote(path.name, f"skipped: the same text as {seen[sha]}"))
             continue
         page_numbers: tuple[int | None, ...] = ()
-        if is_pdf:
+        headings: tuple[Span, ...] = ()
+        is_html = path.suffix.lower() in HTML_SUFFIXES
+        if is_html:
+            try:
+                page = extract_html(data)
+            except UnreadableHtmlError as exc:
+                notes.append(CorpusNote(path.name, f"skipped: {exc}"))
+                continue
+            text, encoding, headings = page.text, "html", page.headings
+        elif is_pdf:
             try:
                 extracted = extract_pdf(data)
             except UnreadablePdfError as exc:
@@ -130,7 +145,12 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
             text, encoding, page_numbers = extracted.text, "pdf", extracted.page_numbers
         else:
             text, encoding = _decode(data)
-        if not is_pdf and encoding != "utf-16" and (b"\x00" in data[:8192] or _binary_share(data) > 0.1):
+        if (
+            not is_pdf
+            and not is_html
+            and encoding != "utf-16"
+            and (b"\x00" in data[:8192] or _binary_share(data) > 0.1)
+        ):
             notes.append(CorpusNote(path.name, "skipped: this is a binary file, not text"))
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -141,7 +161,7 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
         if sum(ch.isalpha() for ch in text) < 20:
             notes.append(CorpusNote(path.name, "skipped: no readable text in it"))
             continue
-        if encoding not in ("utf-8", "pdf"):
+        if encoding not in ("utf-8", "pdf", "html"):
             notes.append(CorpusNote(path.name, f"read as {encoding}: it is not valid UTF-8"))
         report_id = report_id_for(path)
         while report_id in ids:
@@ -155,14 +175,18 @@ def read_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[CorpusNote]]:
                 sha256=sha,
                 text=text,
                 encoding=encoding,
-                source_format="pdf" if is_pdf else "text",
+                source_format="pdf" if is_pdf else "html" if is_html else "text",
                 page_numbers=page_numbers,
+                headings=headings,
             )
         )
     if not files:
-        detail = "; ".join(f"{n.name}: {n.message}" for n in notes) or "no .txt, .md or .pdf files in it"
+        detail = (
+            "; ".join(f"{n.name}: {n.message}" for n in notes) or "no .txt, .md, .pdf or .html files in it"
+        )
         raise CorpusError(
-            f"nothing to index in {corpus_dir} ({detail}): add a report's text as a .txt file, or its .pdf"
+            f"nothing to index in {corpus_dir} ({detail}): add a report's text as a .txt file, its .pdf, "
+            "or its web page saved as .html"
         )
     return files, notes
 

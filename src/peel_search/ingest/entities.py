@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ..types import Chunk, Entity
+from ..types import GRADES, Chunk, Entity
 
 if TYPE_CHECKING:
     import spacy.language
@@ -28,13 +28,6 @@ LABEL_NAMES: dict[str, str] = {
     "TERM": "Policing terms",
     "PERSON": "People",
     "NORP": "Groups",
-    "DATE": "Dates",
-    "TIME": "Dates",
-    "CARDINAL": "Numbers",
-    "PERCENT": "Numbers",
-    "MONEY": "Numbers",
-    "QUANTITY": "Numbers",
-    "ORDINAL": "Numbers",
     "FAC": "Places",
     "LAW": "Laws and documents",
     "EVENT": "Events",
@@ -134,22 +127,37 @@ def use_definitions(nlp: spacy.language.Language, definitions: Mapping[str, str]
     ruler.add_patterns(ruler_patterns(nlp, definitions))  # type: ignore[attr-defined]
 
 
-_QUANTITY_LABELS = frozenset({"CARDINAL", "ORDINAL", "DATE", "TIME", "QUANTITY"})
+#: Times, dates and numbers: words of the text (found by search), not things to browse by.
+_NOT_NAMES = frozenset({"CARDINAL", "ORDINAL", "DATE", "TIME", "QUANTITY", "PERCENT", "MONEY"})
+#: Grade words the tagger sometimes takes for a place or an organisation ("Inadequate").
+_GRADE_WORDS = frozenset(g.casefold() for g in GRADES) | {"require improvement", "requires improvement"}
 _EDGE_PUNCTUATION = " \t\n*,;:.'\"‘’“”()[]"
+_POSSESSIVE = ("'s", "’s")
+
+
+def entity_text(raw: str) -> tuple[int, str]:
+    """The name a tagged span stands for, and its offset into the span: edge punctuation
+    dropped and a possessive folded into the name ("Durham Police's" -> "Durham Police")."""
+    text = raw.strip(_EDGE_PUNCTUATION)
+    if text.endswith(_POSSESSIVE):
+        text = text[:-2].rstrip(_EDGE_PUNCTUATION)
+    return len(raw) - len(raw.lstrip(_EDGE_PUNCTUATION)), text
+
+
+def _is_address(text: str) -> bool:
+    """A web or mail address the tagger took for an organisation."""
+    return "://" in text or text.casefold().startswith("www.") or "@" in text or text.endswith("/")
 
 
 def _entities(doc: Any) -> tuple[Entity, ...]:
     out = []
     for ent in doc.ents:
         raw = ent.text
-        if "\n" in raw or "\t" in raw:
-            continue  # runs across table cells, rows or paragraphs: not one name
-        lead = len(raw) - len(raw.lstrip(_EDGE_PUNCTUATION))
-        text = raw.strip(_EDGE_PUNCTUATION)
-        if not text or not any(ch.isalnum() for ch in text):
+        if ent.label_ in _NOT_NAMES or "\n" in raw or "\t" in raw:
+            continue  # a number or a time, or a span across table cells or paragraphs: not one name
+        lead, text = entity_text(raw)
+        if not any(ch.isalpha() for ch in text) or text.casefold() in _GRADE_WORDS or _is_address(text):
             continue
-        if ent.label_ in _QUANTITY_LABELS and " " not in text and not any(ch.isdigit() for ch in text):
-            continue  # "one", "annual", "first": words, not facts worth a facet
         start = ent.start_char + lead
         out.append(
             Entity(

@@ -9,17 +9,30 @@ Read, in order of trust, from:
        force = "West Midlands Police"
        year = 2015
 
-2. the report's title page, the lines before its contents list::
+2. the report's title page: the lines before its contents list, or its first lines
+   where it has none. Every year's layout is read (docs/layouts.md)::
 
-       PEEL: Police effectiveness 2015        programme, pillar, period
+       PEEL: Police effectiveness 2015        programme, pillar, period (PDF, 2015-2018/19)
        An inspection of West Midlands Police  force
        February 2016                          published
 
-   (later formats put the period beside the programme, "PEEL 2021/22", and the pillar
-   on a line of its own);
-3. the file name, ``peel-2015-effectiveness-west-midlands.txt``: a year, a pillar word
-   and what is left as the force.
+       PEEL 2021/22                           programme and period (2021 onwards);
+       Police effectiveness, efficiency ...   the pillar on a line of its own
+       PEEL 2023–2025: An inspection of ...   or all on one line
 
+       Kent PEEL 2016                         force, programme, period (the web pages)
+       Effectiveness                          pillar
+       Last updated 18/02/2016                published
+
+3. the text's opening, for the force (the force it is "an assessment of" or "an inspection
+   of", else the one whose full name it uses most), the programme and the period (its count
+   of PEEL years, "This is HMIC's third PEEL assessment", or "the PEEL Assessment Framework
+   2021/22");
+4. the file name, ``peel-2015-effectiveness-west-midlands.txt``: a year, a pillar word
+   and a force's name.
+
+The force is always a listed force's official name (:mod:`.forces`). A field found
+nowhere is empty, with origin "not found": never a fragment of a title.
 :class:`~peel_search.types.ReportMeta` records where each field came from.
 """
 
@@ -32,8 +45,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..types import ReportMeta
+from . import forces
 
 OVERRIDES_FILE = "reports.toml"
+NOT_FOUND = "not found"
 #: Fields ``reports.toml`` may set, with the type each takes.
 OVERRIDE_FIELDS: dict[str, type] = {
     "force": str,
@@ -45,17 +60,47 @@ OVERRIDE_FIELDS: dict[str, type] = {
 }
 
 _MONTHS = "january february march april may june july august september october november december".split()
-_PERIOD = r"((?:19|20)\d{2}(?:\s*[/–-]\s*\d{2,4})?)"
-_PUBLISHED_RE = re.compile(rf"^({'|'.join(_MONTHS)})\s+((?:19|20)\d{{2}})$", re.I)
-_PERIOD_RE = re.compile(rf"(?<!\d){_PERIOD}(?!\d)")
-_INSPECTION_OF_RE = re.compile(r"^an inspection of (?:the\s+)?(.+?)\.?$", re.I)
-_FORCE_NAME_RE = re.compile(
-    r"^(?:the\s+)?([A-Z][\w&'’,. -]{2,60}?\b(?:Police(?: Service| Force)?|Constabulary))$"
+_PERIOD = r"((?:19|20)\d{2}(?:\s*[/–-]\s*(?:(?:19|20)\d{2}|\d{2})(?!\d))?)"
+_PUBLISHED_RE = re.compile(
+    rf"^(?:published(?: on)?\s*:?\s*)?(?:\d{{1,2}}\s+)?({'|'.join(_MONTHS)})\s+((?:19|20)\d{{2}})\.?$", re.I
 )
-_PILLAR_RE = re.compile(r"^police\s+(effectiveness|efficiency|legitimacy|leadership)\b", re.I)
-_CONTENTS_RE = re.compile(r"^(table of )?contents$", re.I)
+_UPDATED_RE = re.compile(
+    r"^(?:last updated|updated|published(?: on)?)\s*:?\s*\d{1,2}/(\d{1,2})/((?:19|20)\d{2})$", re.I
+)
+_PERIOD_RE = re.compile(rf"(?<!\d){_PERIOD}(?!\d)")
+_PEEL_RE = re.compile(r"\bPEEL\b")
+#: A title lower-cased by a site that copied it: "peel: police efficiency, legitimacy and leadership".
+_PEEL_LOWER_RE = re.compile(r"^peel\s*:\s*police\b", re.I)
 _PILLAR_WORDS = ("effectiveness", "efficiency", "legitimacy", "leadership")
+_PILLAR_RE = re.compile(r"^police\s+(effectiveness|efficiency|legitimacy|leadership)\b", re.I)
+#: A pillar on a line of its own ("Effectiveness"), or the rest of a title broken over
+#: lines ("PEEL: Police" / "effectiveness 2016").
+_BARE_PILLAR_RE = re.compile(
+    r"^(effectiveness|efficiency|legitimacy|leadership)"
+    r"(?:\s*(?:,|\band\b|&)\s*(?:effectiveness|efficiency|legitimacy|leadership))*(?:\s+(?:19|20)\d{2}\S*)?$",
+    re.I,
+)
+_PILLAR_LIST_RE = re.compile(
+    r"\b(?:police\s+)?(?:effectiveness|efficiency|legitimacy|leadership)"
+    r"(?:\s*(?:,|and|&)\s*(?:effectiveness|efficiency|legitimacy|leadership))*\b",
+    re.I,
+)
+#: A pillar's own question, as a pillar page opens under its title: "How legitimate is the
+#: force at keeping people safe and reducing crime?", "How effectively does the force ...?"
+_PILLAR_QUESTION_RE = re.compile(r"^how\s+(effective|efficient|legitimate)(?:ly)?\b.*\?$", re.I)
+_PILLAR_NOUN = {"effective": "effectiveness", "efficient": "efficiency", "legitimate": "legitimacy"}
+_CONTENTS_RE = re.compile(r"^(table of )?contents$", re.I)
+_UNLISTED_FORCE_RE = re.compile(
+    r"^(?i:an inspection of )(?:the\s+)?((?:[A-Z][\w&'’.-]*\s+)+(?:Police(?: Service| Force)?|Constabulary))\.?$"
+)
+_COLON_TITLE_RE = re.compile(r"^([A-Z][\w'’ -]{1,40}?):\s+(\S+\s+\S.{1,80})$")
+_SKIP_RE = re.compile(r"^(©|isbn|www\.|https?:|skip to|cover image|image)", re.I)
 _FILE_NOISE = {"peel", "hmic", "hmicfrs", "report", "inspection", "police", "assessment"}
+#: A title-page line longer than this is prose, not a title.
+_TITLE_WORDS = 16
+#: A page may open on a notice or two of prose (a consultation, a cookie message) before its
+#: title; after more prose than this the body has begun.
+_PROSE_BEFORE_BODY = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +114,7 @@ class _Found:
 
 def front_matter_lines(source: str, limit: int = 40) -> list[str]:
     """The report's title-page lines: those before its contents list (at most ``limit``
-    non-blank lines; the first 12 when there is no contents list)."""
+    non-blank lines; the first 16 when there is no contents list)."""
     lines: list[str] = []
     for raw in source.split("\n"):
         line = " ".join(raw.split())
@@ -80,53 +125,94 @@ def front_matter_lines(source: str, limit: int = 40) -> list[str]:
         lines.append(line)
         if len(lines) >= limit:
             break
-    return lines[:12]
+    return lines[:16]
 
 
 def _normalise_period(text: str) -> str:
-    """``"2021 / 22"`` and ``"2021–22"`` -> ``"2021/22"``."""
-    return re.sub(r"\s*[/–-]\s*", "/", text.strip())
+    """``"2021 / 22"`` and ``"2021–22"`` -> ``"2021/22"``; ``"2023–2025"`` -> ``"2023/25"``."""
+    text = re.sub(r"\s*[/–-]\s*", "/", text.strip())
+    head, _, tail = text.partition("/")
+    return f"{head}/{tail[-2:]}" if tail else head
+
+
+def _pillar_from(text: str) -> str:
+    """``"Police effectiveness, efficiency and legitimacy"`` from a title's words; ``""``
+    when no pillar is named."""
+    m = _PILLAR_LIST_RE.search(text)
+    if not m:
+        return ""
+    words = re.sub(r"^police\s+", "", m.group(0).strip(), flags=re.I)
+    return "Police " + words.lower()
+
+
+def _title_line(line: str) -> bool:
+    """A line that can be part of a title: short, and not a sentence."""
+    if line.lower().startswith("an inspection of"):
+        return True
+    return len(line.split()) <= _TITLE_WORDS and not re.search(r"[.!?;]$", line)
 
 
 def from_title_page(source: str) -> _Found:
     """What the title page says; empty strings for what it does not."""
-    force = programme = pillar = period = published = ""
+    force = programme = pillar = period = published = updated = ""
+    pillar_page = False
+    prose = 0
     for line in front_matter_lines(source):
-        if line.startswith("©") or line.lower().startswith(("isbn", "www.", "http")):
+        if _SKIP_RE.match(line):
+            continue
+        if not pillar and pillar_page and (m := _PILLAR_QUESTION_RE.match(line)):
+            pillar = (
+                f"Police {_PILLAR_NOUN[m.group(1).lower()]}"  # "Kent PEEL 2016" / "How legitimate is ...?"
+            )
+            continue
+        if not _title_line(line):
+            prose += 1
+            if prose > _PROSE_BEFORE_BODY:
+                break  # the body has begun: a title-like line further on is a link or a heading
             continue
         if m := _PUBLISHED_RE.match(line):
             published = published or f"{m.group(1).capitalize()} {m.group(2)}"
             continue
-        if m := _INSPECTION_OF_RE.match(line):
-            force = force or m.group(1).strip()
+        if m := _UPDATED_RE.match(line):
+            month = int(m.group(1))
+            if 1 <= month <= 12:
+                updated = updated or f"{_MONTHS[month - 1].capitalize()} {m.group(2)}"
             continue
-        if (
-            not programme
-            and (":" in line or _PERIOD_RE.search(line))
-            and line.split()[0][:1].isupper()
-            and len(line.split()) <= 12
-            and not line.endswith(".")
-        ):
-            head, _, tail = line.partition(":")
-            if not tail:  # "PEEL 2021/22": the programme with its period, no pillar
-                head, tail = line.split()[0], " ".join(line.split()[1:])
-            programme = _PERIOD_RE.sub("", head).strip(" :–-")
+        named = forces.in_title_line(line)
+        if named is not None and not force:
+            force = named.name
+        elif named is None and not force and (m := _UNLISTED_FORCE_RE.match(line)):
+            force = m.group(
+                1
+            )  # a force the list does not know, named in full: "An inspection of X Constabulary"
+        if not programme and (_PEEL_RE.search(line) or _PEEL_LOWER_RE.match(line)) and not line.endswith("."):
+            # "PEEL: Police effectiveness 2015", "PEEL 2021/22", "Kent PEEL 2016",
+            # "PEEL 2023–2025: An inspection of Kent Police"
+            programme = "PEEL"
+            pillar_page = named is not None  # "Kent PEEL 2016": a force's pillar page
             if m := _PERIOD_RE.search(line):
-                period = _normalise_period(m.group(1))
-            pillar = _PERIOD_RE.sub("", tail).strip(" :–-,")
+                period = period or _normalise_period(m.group(1))
+            pillar = pillar or _pillar_from(line.split(" of ")[0] if " of " in line else line)
             continue
-        if not pillar and _PILLAR_RE.match(line):
-            pillar = _PERIOD_RE.sub("", line).strip(" :–-,")
+        if not programme and named is None and (m := _COLON_TITLE_RE.match(line)):
+            # another programme's title, "Programme: subject 2019"
+            programme = _PERIOD_RE.sub("", m.group(1)).strip(" :–-")
+            pillar = pillar or _PERIOD_RE.sub("", m.group(2)).strip(" :–-,")
+            if m2 := _PERIOD_RE.search(line):
+                period = period or _normalise_period(m2.group(1))
+            continue
+        if not pillar and (_PILLAR_RE.match(line) or _BARE_PILLAR_RE.match(line)):
+            pillar = _pillar_from(line)
             if not period and (m := _PERIOD_RE.search(line)):
                 period = _normalise_period(m.group(1))
             continue
-        if not force and (m := _FORCE_NAME_RE.match(line)):
-            force = m.group(1).strip()
-    return _Found(force, programme, pillar, period, published)
+        if not period and named is not None and (m := re.search(rf"\s{_PERIOD}$", line)):
+            period = _normalise_period(m.group(1))  # a force's overview page: "Kent 2018/19"
+    return _Found(force, programme, pillar, period, published or updated)
 
 
 def from_file_name(file_name: str) -> _Found:
-    """A guess from ``peel-2015-effectiveness-west-midlands.txt``; empty where it has none."""
+    """What ``peel-2015-effectiveness-west-midlands.txt`` says; empty where it says nothing."""
     stem = Path(file_name).stem.lower()
     period = ""
     if m := re.search(r"(?<!\d)((?:19|20)\d{2})(?:[-_ ]((?:19|20)?\d{2}))?(?!\d)", stem):
@@ -135,21 +221,66 @@ def from_file_name(file_name: str) -> _Found:
     words = [w for w in re.split(r"[^a-z0-9]+", stem) if w]
     pillar = next((f"Police {w}" for w in words if w in _PILLAR_WORDS), "")
     programme = "PEEL" if "peel" in words else ""
-    rest = [w for w in words if w not in _FILE_NOISE and w not in _PILLAR_WORDS and not w.isdigit()]
-    force = " ".join(w.capitalize() for w in rest)
-    return _Found(force, programme, pillar, period, "")
+    named = forces.in_file_name(words)
+    return _Found(named.name if named else "", programme, pillar, period, "")
+
+
+#: How much of the text is its opening, where a page without a title page says what it is.
+_OPENING_CHARS = 6000
+#: "This is HMIC's third PEEL (police effectiveness, efficiency and legitimacy) assessment of
+#: Kent Police", "This is HMIC's second assessment of the effectiveness, ...", "In making this
+#: first PEEL Assessment of Lancashire": a force page's opening, which counts its years of PEEL.
+_ORDINAL_RE = re.compile(
+    r"this\s+(?:is\s+)?(?:the\s+|our\s+|hmic(?:frs)?(?:[’']s?)?\s+)?"
+    r"(?P<nth>first|second|third|fourth|fifth)\s+(?P<peel>peel\s+)?(?:\([^)]{0,80}\)\s+)?assessment\b",
+    re.I,
+)
+#: PEEL's first five years, counted as its pages count them.
+_NTH_PERIOD = {"first": "2014", "second": "2015", "third": "2016", "fourth": "2017", "fifth": "2018/19"}
+#: 2021/22 onwards: "set out in the PEEL Assessment Framework 2021/22".
+_FRAMEWORK_RE = re.compile(rf"\bPEEL\s+Assessment\s+Framework,?\s+{_PERIOD}(?!\d)", re.I)
+#: "PEEL assessment of Kent Police", "An inspection of Lancashire Constabulary" wherever it stands.
+_ASSESSMENT_OF_RE = re.compile(r"\b(?:(?:PEEL\s+)?assessment|an\s+inspection)\s+of\s+(?:the\s+)?", re.I)
+
+
+def from_text(source: str, force: bool = True) -> _Found:
+    """What the text's opening says of the report when its title page does not: the force it
+    is an assessment or inspection of ("This is HMIC's third PEEL assessment of Kent Police",
+    "An inspection of Lancashire Constabulary" in a run-on line), else the force whose full
+    name the text uses most; "PEEL" and the period from its count of PEEL years ("this is
+    the fourth PEEL assessment": 2017) or its assessment framework ("the PEEL Assessment
+    Framework 2021/22"). ``force=False`` skips looking for the force."""
+    opening = source[:_OPENING_CHARS]
+    programme = period = name = ""
+    if m := _FRAMEWORK_RE.search(opening):
+        programme, period = "PEEL", _normalise_period(m.group(1))
+    elif (m := _ORDINAL_RE.search(opening)) and (m.group("peel") or _PEEL_RE.search(opening)):
+        programme, period = "PEEL", _NTH_PERIOD[m.group("nth").lower()]
+    if force:
+        for m in _ASSESSMENT_OF_RE.finditer(opening):
+            named = forces.at_start(opening[m.end() : m.end() + 80])
+            if named is not None:
+                name = named.name
+                break
+        if not name:
+            named = forces.most_mentioned(source)
+            name = named.name if named else ""
+    return _Found(force=name, programme=programme, period=period)
 
 
 def read_metadata(
     source: str, file_name: str, report_id: str, override: Mapping[str, object] | None = None
 ) -> ReportMeta:
     """The report's metadata: ``override`` (from ``reports.toml``) first, then the
-    title page, then the file name."""
+    title page, then (for the force) the text, then the file name. A field found nowhere
+    is empty, its origin "not found"."""
     page, name = from_title_page(source), from_file_name(file_name)
+    text = from_text(source, force=not page.force)
     values: dict[str, object] = {}
     origin: dict[str, str] = {}
     for field in ("force", "programme", "pillar", "period", "published"):
-        for where, found in (("title page", page), ("file name", name)):
+        origin[field] = NOT_FOUND
+        for where, found in (("title page", page), ("text", text), ("file name", name)):
             value = getattr(found, field)
             if value:
                 values[field], origin[field] = value, where
@@ -164,6 +295,8 @@ def read_metadata(
     elif year is None and published_year is not None:
         year = published_year - 1  # reports come out the year after
         origin["year"] = f"{origin['published']} (the year before publication)"
+    elif year is None:
+        origin["year"] = NOT_FOUND
     return ReportMeta(
         report_id=report_id,
         file=file_name,

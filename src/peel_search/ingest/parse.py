@@ -20,7 +20,14 @@ from ..types import Block, BlockKind, ContentsEntry, Footnote, PageAnchor, Repor
 from . import pages
 from .contents import align_entries, parse_contents_lines, title_key, title_similarity
 from .footnotes import find_markers
-from .judgments import SUMMARY_OF_FINDINGS, find_judgments, grade_line, grade_wording
+from .judgments import (
+    DATELINE_RE,
+    SUMMARY_OF_FINDINGS,
+    find_judgments,
+    grade_line,
+    grade_wording,
+    grade_wording_about,
+)
 from .text import SUPERSCRIPT_RE, fold_whitespace, passage_text, superscript_value
 
 _FOOTNOTE_BODY_RE = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*(?=\S)")
@@ -43,6 +50,12 @@ _STRUCTURAL = {
     "force in numbers": 1,
     "introduction": 1,
 }
+#: A question the year's inspection left alone, its grade standing from an earlier year.
+_NOT_INSPECTED_RE = re.compile(
+    r"^this question was not (?:subject to detailed )?inspect|\b(?:grade|judge?ment)\b.{0,80}"
+    r"\b(?:still stands?|has been carried over|carried forward)\b",
+    re.I,
+)
 _CAPTION_RE = re.compile(r"^(figure|table|chart)\s+\d+\s*[:.]", re.I)
 _SOURCE_RE = re.compile(r"^source\s*:", re.I)
 _NOTE_RE = re.compile(r"^(\^\{\*\}|\*)\s*\S")
@@ -63,6 +76,8 @@ class _Para:
     kind: str = "text"
     heading_level: int = 0
     in_contents: bool = False
+    #: marked a heading by its source (a web page's ``h1``-``h6``)
+    known: bool = False
     page: int | None = None
     section: int = -1
     extra: list[int] = field(default_factory=list)
@@ -90,15 +105,75 @@ def split_paragraphs(source: str) -> list[tuple[int, int]]:
     return spans
 
 
-def parse_report(source: str, report_id: str, page_numbers: Sequence[int | None] | None = None) -> Report:
+#: A text with fewer blank-line breaks than one per this many lines has a paragraph a line
+#: (text copied from a web page), not paragraphs wrapped over lines (text from a PDF).
+_LINES_PER_BREAK = 8
+
+
+def _line_spans(source: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    for m in re.finditer(r"[^\n]*\S[^\n]*", source[start:end]):
+        s, e = start + m.start(), start + m.end()
+        while source[s].isspace():
+            s += 1
+        while source[e - 1].isspace():
+            e -= 1
+        out.append((s, e))
+    return out
+
+
+def _stands_alone(line: str) -> bool:
+    """A line that is a paragraph of its own even inside a run of lines: a question heading
+    or a date line ("Last updated 02/05/2019")."""
+    line = fold_whitespace(line)
+    return bool(_QUESTION_RE.match(line)) or bool(DATELINE_RE.match(line))
+
+
+def paragraph_spans(source: str) -> list[tuple[int, int]]:
+    """The report's paragraphs: runs of lines between blank lines (:func:`split_paragraphs`),
+    with a question heading or a date line on a line of its own split from the lines around
+    it; in a text with (almost) no blank lines, every line."""
+    spans = split_paragraphs(source)
+    lines = sum(1 for line in source.split("\n") if line.strip())
+    if lines >= 3 and len(spans) * _LINES_PER_BREAK <= lines:
+        return [ls for s, e in spans for ls in _line_spans(source, s, e)]
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        pieces = _line_spans(source, s, e)
+        if len(pieces) == 1 or "\t" in source[s:e] or not any(_stands_alone(source[a:b]) for a, b in pieces):
+            out.append((s, e))
+            continue
+        run: list[tuple[int, int]] = []
+        for a, b in pieces:
+            if _stands_alone(source[a:b]):
+                if run:
+                    out.append((run[0][0], run[-1][1]))
+                out.append((a, b))
+                run = []
+            else:
+                run.append((a, b))
+        if run:
+            out.append((run[0][0], run[-1][1]))
+    return out
+
+
+def parse_report(
+    source: str,
+    report_id: str,
+    page_numbers: Sequence[int | None] | None = None,
+    headings: Sequence[Span] = (),
+) -> Report:
     """Parse a report's text into its section tree, blocks, footnotes and judgments.
 
     ``page_numbers``: for text extracted from a PDF (a ``\f`` after each page), the page
-    number of each page; pages are then read off the breaks, not estimated."""
-    paras = [_Para(s, e, source[s:e]) for s, e in split_paragraphs(source)]
+    number of each page; pages are then read off the breaks, not estimated.
+    ``headings``: for text extracted from a web page, the spans of the page's headings;
+    each paragraph standing at one is a heading (unless it is only a grade)."""
+    paras = [_Para(s, e, source[s:e]) for s, e in paragraph_spans(source)]
     title, force, body_from, entries, dropped = _front_matter(paras, report_id)
     body = paras[body_from:]
     _classify(body)
+    _mark_known_headings(body, headings)
     _find_headings(body, entries)
     _attach_fragments(body)
     markers = find_markers(source, [(p.start, p.end, p.kind) for p in body])
@@ -179,7 +254,7 @@ def _classify(paras: list[_Para]) -> None:
         lines = p.lines
         if _FOOTNOTE_BODY_RE.match(p.text):
             p.kind = "footnote"
-        elif re.fullmatch(r"[\W_]*", text) or re.fullmatch(r"\d{1,3}", text):
+        elif re.fullmatch(r"[\W_]*", text) or re.fullmatch(r"\d{1,3}", text) or DATELINE_RE.match(text):
             p.kind = "residue"
         elif sum("\t" in line for line in lines) >= 2:
             p.kind = "table"
@@ -222,8 +297,24 @@ def _mark_legend_residue(paras: list[_Para]) -> None:
                     p.kind = "residue"
                     break
             elif q.kind == "table" and text.lower() in q.text.split("\n")[0].lower():
+                if grade_line(text) is not None and _is_grades_header(q.text.split("\n")[0]):
+                    continue  # an area's grade line near the table of areas by grade
                 p.kind = "residue"
                 break
+
+
+def _mark_known_headings(paras: list[_Para], headings: Sequence[Span]) -> None:
+    """Paragraphs that the source marks as headings (a web page's ``h1``-``h6``)."""
+    starts = {start for start, _ in headings}
+    for p in paras:
+        if p.start in starts and grade_line(p.clean) is None:
+            p.kind, p.known = "heading", True
+
+
+def _is_grades_header(row: str) -> bool:
+    """A table row whose cells are all grades: the head of a table of areas by grade."""
+    cells = [c.strip() for c in row.split("\t") if c.strip()]
+    return len(cells) >= 2 and all(grade_line(c) is not None for c in cells)
 
 
 def _heading_candidate(p: _Para) -> bool:
@@ -291,7 +382,7 @@ def _find_headings(paras: list[_Para], entries: Sequence[ContentsEntry]) -> None
         text = p.clean
         key = text.lower().rstrip(":")
         top = i in areas or i in overviews or bool(_PART_RE.match(text))
-        if p.in_contents or i in areas or i in overviews or (not entries and top):
+        if p.in_contents or p.known or i in areas or i in overviews or (not entries and top):
             p.heading_level = 1 if top else 2
             anchor_level = p.heading_level
             have_top = have_top or top
@@ -348,7 +439,9 @@ def _graded_areas(paras: list[_Para], overviews: set[int]) -> set[int]:
 
     A heading directly over a grade line ("Investigating crime" / "Adequate"), a heading
     that opens a run and whose first paragraph states the force's grade ("Testshire
-    Constabulary is good at keeping people safe"), or a heading directly
+    Constabulary is good at keeping people safe"), a question whose first paragraph
+    grades what it asks (a sub-question of the web pages, right under the pillar's own
+    question: "Kent Police is good at preventing crime ..."), or a heading directly
     over a "Summary of findings" (no text between) opens a graded area. Otherwise a
     "Summary of findings" closes one, and the area is the first heading of the run it
     closes: the run starts after the last part heading ("Introduction"), the overview (the
@@ -394,6 +487,14 @@ def _graded_areas(paras: list[_Para], overviews: set[int]) -> set[int]:
                     ended = True  # the summary closes its area
                 closed = True
             elif key == "areas for improvement":
+                if (
+                    previous is not None
+                    and run
+                    and previous == run[-1]
+                    and paras[previous].clean.endswith("?")
+                ):
+                    areas.add(previous)  # a question opening on its areas for improvement (2018 web pages)
+                    ungraded_question(run[:-1])
                 closed = ended = True
             elif key not in _STRUCTURAL:
                 repeats = bool(run) and title_similarity(paras[run[0]].clean, text) >= _REPEAT_THRESHOLD
@@ -404,7 +505,18 @@ def _graded_areas(paras: list[_Para], overviews: set[int]) -> set[int]:
         elif (
             previous is not None
             and p.kind == "text"
-            and (grade_line(text) is not None or (not run[1:] and grade_wording(text) is not None))
+            and (
+                grade_line(text) is not None
+                or (not run[1:] and grade_wording(text) is not None)
+                or (
+                    paras[previous].kind == "heading"
+                    and paras[previous].clean.endswith("?")
+                    and (
+                        grade_wording_about(text, paras[previous].clean) is not None
+                        or _NOT_INSPECTED_RE.search(text) is not None
+                    )
+                )
+            )
         ):
             head = paras[previous]
             head_key = head.clean.lower().rstrip(":")

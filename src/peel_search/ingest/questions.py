@@ -88,6 +88,12 @@ _FRAME_ADVERB = {
     "legitimately": "legitimacy",
 }
 
+#: "The extent to which the force treats the public and its workforce legitimately": a
+#: pillar's verdict on a force overview page, whose pillar word is its main topic wherever it stands.
+_EXTENT_RE = re.compile(r"^\s*the\s+extent\s+to\s+which\b", re.I)
+_PILLAR_WORD_RE = re.compile(r"\b(effective|efficient|legitimate)(?:ly)?\b", re.I)
+_PILLAR_WORD = {"effective": "effectiveness", "efficient": "efficiency", "legitimate": "legitimacy"}
+
 _OVERVIEW_RE = re.compile(r"^\s*overview\s*[–—:-]\s*", re.I)
 _FRAME_RE = re.compile(
     r"^\s*(?:to what extent|how\s+(well|effective|effectively|efficient|efficiently|legitimate|legitimately|good))"
@@ -136,6 +142,8 @@ class GradedArea:
     page: int = 0
     start: int = 0
     end: int = 0
+    #: the earlier inspection's period when the report carries the grade over from it
+    carried_from: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +193,7 @@ class GradesMatrix:
                             "page": cell.page,
                             "start": cell.start,
                             "end": cell.end,
+                            "carried_from": cell.carried_from,
                         }
                         for column, cell in zip(self.columns, row.cells, strict=True)
                     ],
@@ -234,6 +243,8 @@ def question_topics(heading: str) -> tuple[str, ...]:
     frame = _FRAME_RE.match(_OVERVIEW_RE.sub("", heading))
     if frame and frame.group(1) and frame.group(1).lower() in _FRAME_ADVERB:
         found.append((-1, _FRAME_ADVERB[frame.group(1).lower()]))
+    if _EXTENT_RE.match(heading) and (pillar := _PILLAR_WORD_RE.search(heading)):
+        found.append((-1, _PILLAR_WORD[pillar.group(1).lower()]))
     stems = content_stems(heading)
     for key, _, triggers in CONCEPTS:
         positions = [
@@ -357,7 +368,11 @@ def report_grades(report: Report, label: str = "") -> ReportGrades:
     areas = []
     for j in report.judgments:
         section = report.sections[j.section]
-        areas.append(GradedArea(j.area, j.grade, j.sentence, section.path, section.page, j.start, j.end))
+        areas.append(
+            GradedArea(
+                j.area, j.grade, j.sentence, section.path, section.page, j.start, j.end, j.carried_from
+            )
+        )
     return ReportGrades(report.report_id, label or report.title, tuple(areas))
 
 

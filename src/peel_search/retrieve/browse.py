@@ -54,7 +54,17 @@ def browse(
     for i in np.flatnonzero(mask)[:limit]:
         c = library.chunks[int(i)]
         span = library.sentence_spans[int(i)][0]
-        hits.append(Hit(len(hits) + 1, c, 0.0, library.citations[int(i)], c.text[span[0] : span[1]], span))
+        hits.append(
+            Hit(
+                len(hits) + 1,
+                c,
+                0.0,
+                library.citations[int(i)],
+                c.text[span[0] : span[1]],
+                span,
+                full_citation=library.full_citation(int(i)),
+            )
+        )
     return hits
 
 

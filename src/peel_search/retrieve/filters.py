@@ -21,6 +21,11 @@ from .candidates import entity_key
 from .library import Library
 from .request import EntityFilter, ReportScope, parse_entity_filter, plain
 
+#: What to do about a filter that matches nothing, on the command line (the web app says
+#: it its own way: the error's ``reason`` is complete without it).
+REPORTS_HINT = "list them with `peel-search reports`"
+SECTIONS_HINT = "list them with `peel-search sections`"
+
 
 class Filters:
     """Masks over one library's passages."""
@@ -52,7 +57,7 @@ class Filters:
             for value in values:
                 hits = {n for n, m in enumerate(metas) if matches(value.casefold(), m)}
                 if not hits:
-                    raise QueryError(unknown(value))
+                    raise QueryError(unknown(value), REPORTS_HINT)
                 found |= hits
             chosen &= found
 
@@ -60,9 +65,7 @@ class Filters:
         pick(
             scope.reports,
             lambda want, m: want in {m.report_id.casefold(), m.file.casefold(), Path(m.file).stem.casefold()},
-            lambda want: (
-                f"no report {want[:80]!r} in the index: use one of {ids} (see `peel-search reports`)"
-            ),
+            lambda want: f"no report {want[:80]!r} in the index: use one of {ids}",
         )
         forces = ", ".join(sorted({m.force for m in metas if m.force}))
         pick(
@@ -82,9 +85,7 @@ class Filters:
             lambda want: f"no report from {want}: the index has reports from {years or 'no known year'}",
         )
         if not chosen:
-            raise QueryError(
-                "no report matches all of " + scope.describe() + ": list them with `peel-search reports`"
-            )
+            raise QueryError("no report matches all of " + scope.describe(), REPORTS_HINT)
         return sorted(chosen)
 
     def report_mask(self, scope: ReportScope | None = None) -> np.ndarray:
@@ -162,9 +163,7 @@ class Filters:
 
         mask = np.array([matches(c.section) for c in self.library.chunks], dtype=bool)
         if not mask.any():
-            raise QueryError(
-                f"no section heading contains {section[:80]!r}: list them with `peel-search sections`"
-            )
+            raise QueryError(f"no section heading contains {section[:80]!r}", SECTIONS_HINT)
         return mask
 
     def judgment_mask(self, area: str) -> np.ndarray:

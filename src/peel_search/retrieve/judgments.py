@@ -16,15 +16,23 @@ if TYPE_CHECKING:
 
 
 def judgments(index: SearchIndex, scope: ReportScope | None = None) -> list[dict[str, Any]]:
-    """The judgments of the reports in scope, each with a citation and its report."""
+    """The judgments of the reports in scope, each with its report and citation (section and
+    page; ``full_citation`` with every heading of the path whole)."""
     out = []
     for n in index.filters.report_numbers(scope):
         record, meta = index.library.reports[n], index.library.metas[n]
         for j in record["judgments"]:
-            cite = format_citation(
-                Citation(meta.title, meta.force, tuple(j["section"]), j["page"], 0, "text")
-            ).rsplit(", ¶", 1)[0]
-            out.append({**j, "report_id": meta.report_id, "report": meta.label, "citation": cite})
+            where = Citation(meta.title, meta.force, tuple(j["section"]), j["page"], 0, "text")
+            cite, full = (format_citation(where, full).rsplit(", ¶", 1)[0] for full in (False, True))
+            out.append(
+                {
+                    **j,
+                    "report_id": meta.report_id,
+                    "report": meta.label,
+                    "citation": cite,
+                    "full_citation": full,
+                }
+            )
     return out
 
 

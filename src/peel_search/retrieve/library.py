@@ -18,12 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from ..citation import format_citation
 from ..errors import IndexCorruptError, IndexStaleError, IndexUnusableError
 from ..index import store
 from ..index.build import better_cited
 from ..index.lexical import tokenize
 from ..index.represent import lexical_text
-from ..types import Chunk, Figure, ReportMeta, Span
+from ..types import Chunk, Citation, Copy, Figure, ReportMeta, Span, Variant
 from .vectors import PartedRows
 
 
@@ -90,6 +91,15 @@ class Library:
             self.members.setdefault(group, []).append(i)
         for members in self.members.values():
             members.sort(key=lambda m: (m != self.canonical[m], better_cited(self.chunks[m])))
+        #: Each passage's variants: the same wording saying something else, as ``(position, says)``.
+        self.variants: list[list[tuple[int, tuple[str, ...]]]] = [
+            [
+                (self.position[v["id"]], tuple(v["says"]))
+                for v in r.get("variants", ())
+                if v["id"] in self.position
+            ]
+            for r in rows
+        ]
         self.report_number = {m.report_id: n for n, m in enumerate(self.metas)}
         #: Each passage's report, as a position in :attr:`metas` (-1: none).
         self.chunk_report = np.asarray(
@@ -237,6 +247,44 @@ class Library:
         if words is None:
             words = self._sentence_word_cache[n] = set(tokenize(sentence))
         return words
+
+    def full_citation(self, i: int) -> str:
+        """Passage ``i``'s citation with every heading of its section path whole."""
+        c = self.chunks[i]
+        meta = self.metas[int(self.chunk_report[i])] if self.chunk_report[i] >= 0 else None
+        cite = Citation(
+            meta.title if meta else c.report_id,
+            meta.force if meta else "",
+            c.section,
+            c.page,
+            c.paragraph,
+            c.kind,
+            c.label,
+        )
+        return format_citation(cite, full=True)
+
+    def copy(self, i: int) -> Copy:
+        """Passage ``i`` as a copy folded into a hit."""
+        return Copy(self.chunks[i].id, self.chunks[i].report_id, self.citations[i])
+
+    def variants_of(self, members: list[int], mask: np.ndarray) -> tuple[Variant, ...]:
+        """The passages passing ``mask`` with the wording of ``members`` (one group of copies)
+        that say something else, one per group of their own, in index order."""
+        found: dict[int, tuple[str, ...]] = {}
+        for m in members:
+            for j, says in self.variants[m]:
+                if (
+                    mask[j]
+                    and self.canonical[j] not in found
+                    and self.canonical[j] != self.canonical[members[0]]
+                ):
+                    found[self.canonical[j]] = says
+        out = []
+        for group, says in sorted(found.items()):
+            j = next((x for x in self.members[group] if mask[x]), group)
+            meta = self.metas[int(self.chunk_report[j])]
+            out.append(Variant(self.chunks[j].id, meta.report_id, meta.label, self.citations[j], says))
+        return tuple(out)
 
     def judgment_areas(self) -> list[str]:
         """Every graded area of every report, in index order."""

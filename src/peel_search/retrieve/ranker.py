@@ -344,8 +344,10 @@ class Ranker:
                     best_sentence=sentence,
                     best_sentence_span=span,
                     duplicates=tuple(library.chunks[m].id for m in others),
-                    copies=tuple((library.chunks[m].id, library.citations[m]) for m in others),
+                    copies=tuple(library.copy(m) for m in others),
                     reports=tuple(dict.fromkeys(library.chunks[m].report_id for m in [shown, *others])),
+                    variants=library.variants_of([shown, *others], mask),
+                    full_citation=library.full_citation(shown),
                 )
             )
         return hits

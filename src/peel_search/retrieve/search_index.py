@@ -9,7 +9,7 @@
 - ``in_report`` (:mod:`.in_report`): whether the reports in scope answer a question.
 
 The services users call are functions of the index, one module each — :mod:`.search`,
-:mod:`.compare`, :mod:`.browse`, :mod:`.judgments` — and are its methods here.
+:mod:`.compare`, :mod:`.browse`, :mod:`.judgments`, :mod:`.context` — and are its methods here.
 :func:`open_index` loads an index, building it first when it is missing or stale.
 """
 
@@ -26,6 +26,7 @@ from ..index import store
 from ..types import Chunk, ReportMeta, Span
 from . import browse as _browse
 from . import compare as _compare
+from . import context as _context
 from . import judgments as _judgments
 from . import search as _search
 from .backend import Backend
@@ -47,11 +48,15 @@ class SearchIndex:
         self.in_report = InReport(library, self.filters)
         #: The engine behind the ranker's first stage (see :mod:`.backend`).
         self.backend = Backend()
+        #: The corpus folder the index was opened with (where a PDF report's file is).
+        self.corpus: Path | None = None
 
     @classmethod
     def load(cls, folder: str | Path = "index", corpus: str | Path | None = None) -> SearchIndex:
         """Load and check the index in ``folder`` (see :meth:`.library.Library.load`)."""
-        return cls(Library.load(folder, corpus))
+        loaded = cls(Library.load(folder, corpus))
+        loaded.corpus = Path(corpus) if corpus is not None else None
+        return loaded
 
     # -- what users ask (each a function of the index, in its own module) ---------------------
 
@@ -61,6 +66,9 @@ class SearchIndex:
     entity_counts = _browse.entity_counts
     judgments = _judgments.judgments
     grades_matrix = _judgments.grades_matrix
+    passage_context = _context.passage_context
+    page_image = _context.page_image
+    report_pdf = _context.report_pdf
     fuse = staticmethod(fuse)
 
     def score(

@@ -13,6 +13,7 @@ from typing import Any
 import gradio as gr
 
 from ..errors import QueryError
+from ..retrieve.export import export_compare, export_matrix, export_results
 from . import data as ui_data
 from .page import Page, as_list, friendly, text
 
@@ -51,6 +52,27 @@ class Api(Page):
     ) -> dict[str, Any]:
         """The compare endpoints' answer, raising our own errors (see :meth:`search_json`)."""
         return self._compare(query, entities, section, judgment, reports, forces, years).to_dict()
+
+    def grades_json(self, reports: Any = None, forces: Any = None, years: Any = None) -> dict[str, Any]:
+        """The grades endpoints' answer, raising our own errors (see :meth:`search_json`)."""
+        return ui_data.grades_json(self.index, self._scope(reports, forces, years) or None)
+
+    def export_search(self, fmt: str, *args: Any) -> str:
+        """The search endpoints' answer as CSV or Markdown (``args`` as :meth:`search_json`)."""
+        return export_results([self._search(*args)], fmt, self._labels())
+
+    def export_compare(self, fmt: str, *args: Any) -> str:
+        """The compare endpoints' answer as CSV or Markdown (``args`` as :meth:`compare_json`)."""
+        return export_compare(self._compare(*args), fmt)
+
+    def export_grades(self, fmt: str, reports: Any = None, forces: Any = None, years: Any = None) -> str:
+        """The grades matrix as CSV (long form, full citations) or Markdown."""
+        scope = self._scope(reports, forces, years) or None
+        matrix = self.index.grades_matrix(scope)
+        return export_matrix(matrix, ui_data.grade_citations(self.index, scope, full=True), fmt)
+
+    def _labels(self) -> dict[str, str]:
+        return {m.report_id: m.label for m in self.index.metas}
 
     def reports_json(self) -> list[dict[str, Any]]:
         """Every report in the index: id, file, force, programme, pillar, period, year, ..."""
@@ -107,7 +129,7 @@ class Api(Page):
     ) -> dict[str, Any]:
         """The grades matrix: {columns, rows}, a column per graded question aligned across
         reports, a row per report whose cells give the grade, its sentence and citation."""
-        return ui_data.grades_json(self.index, self._scope(reports, forces, years) or None)
+        return self.grades_json(reports, forces, years)
 
     @friendly
     def api_reports(self) -> list[dict[str, Any]]:

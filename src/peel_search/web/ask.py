@@ -9,7 +9,8 @@ import gradio as gr
 
 from . import data as ui_data
 from . import render as ui_render
-from .page import ANYWHERE, Page, friendly
+from .address import url_js
+from .page import ANYWHERE, Page, as_list, export_query, in_page, scope_values
 
 EXAMPLE_QUESTIONS = [
     "What does THRIVE stand for?",
@@ -25,11 +26,11 @@ DEFAULT_K = 8
 class AskTab(Page):
     """The Ask tab's callbacks."""
 
-    @friendly
+    @in_page
     def ask(
         self,
         query: str,
-        k: float,
+        k: Any,
         entities: Any = None,
         section: Any = None,
         judgment: Any = None,
@@ -38,11 +39,21 @@ class AskTab(Page):
         years: Any = None,
     ) -> str:
         result = self._search(query, k, entities, section, judgment, reports, forces, years)
-        return self._result(result)
+        fields = export_query(
+            q=query,
+            k=int(k) if isinstance(k, float) and k.is_integer() else k,
+            entity=as_list(entities),
+            section=section,
+            judgment=judgment,
+            report=scope_values(reports),
+            force=scope_values(forces),
+            year=scope_values(years),
+        )
+        return self._result(result, self._scope(reports, forces, years), fields)
 
 
-def ask_tab(h: AskTab, scope: list[Any]) -> list[Any]:
-    """Lay the tab out; returns the lists a rebuilt index refreshes (entities, section, judgment)."""
+def ask_tab(h: AskTab, scope: list[Any]) -> dict[str, Any]:
+    """Lay the tab out; returns its components by name."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             with gr.Row(equal_height=True):
@@ -56,7 +67,7 @@ def ask_tab(h: AskTab, scope: list[Any]) -> list[Any]:
                     autofocus=True,
                 )
                 button = gr.Button("Search", variant="primary", scale=1, elem_id="ps-ask")
-            gr.Examples(EXAMPLE_QUESTIONS, inputs=question, label="Example questions")
+            examples = gr.Examples(EXAMPLE_QUESTIONS, inputs=question, label="Example questions")
             results = gr.HTML(
                 ui_render.message_html(
                     "Ask a question, or pick an example. Each result is a "
@@ -84,6 +95,13 @@ def ask_tab(h: AskTab, scope: list[Any]) -> list[Any]:
                 label="Only passages in the part of the report on",
             )
     inputs = [question, k, entities, section, judgment, *scope]
-    for trigger in (button.click, question.submit):
-        trigger(h.ask, inputs, results, api_visibility="private")
-    return [entities, section, judgment]
+    for trigger in (button.click, question.submit, examples.load_input_event.then):
+        trigger(h.ask, inputs, results, js=url_js("ask"), api_visibility="private")
+    return {
+        "question": question,
+        "k": k,
+        "entities": entities,
+        "section": section,
+        "judgment": judgment,
+        "results": results,
+    }

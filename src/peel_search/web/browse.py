@@ -9,7 +9,8 @@ import gradio as gr
 
 from . import data as ui_data
 from . import render as ui_render
-from .page import ANYWHERE, Page, as_list, friendly, text
+from .address import url_js
+from .page import ANYWHERE, Page, as_list, friendly, in_page, text
 
 #: Entities in the "Most mentioned" chart.
 CHART_ENTITIES = 15
@@ -24,15 +25,19 @@ class BrowseTab(Page):
     ) -> tuple[list[list[Any]], Any]:
         """The entity table rows and the bar chart data for one entity type, counted in the
         reports in scope."""
+        return self.facet_data(facet, self._scope(reports, forces, years))
+
+    def facet_data(self, facet: Any, scope: Any) -> tuple[list[list[Any]], Any]:
+        """:meth:`facets` for a checked scope."""
         import pandas as pd
 
-        rows = ui_data.entity_rows(self.index, text(facet), self._scope(reports, forces, years))
+        rows = ui_data.entity_rows(self.index, text(facet), scope)
         table = [[r.group, r.name, r.passages, r.expansion] for r in rows]
         top = sorted(rows, key=lambda r: -r.passages)[:CHART_ENTITIES]
         chart = pd.DataFrame({"entity": [r.name for r in top], "passages": [r.passages for r in top]})
         return table, chart
 
-    @friendly
+    @in_page
     def browse(
         self,
         entities: Any,
@@ -66,8 +71,8 @@ class BrowseTab(Page):
         return [*current, value] if value and value not in current else current
 
 
-def browse_tab(h: BrowseTab, scope: list[Any]) -> list[Any]:
-    """Lay the tab out; returns the entity table, chart, chosen entities, section and facet."""
+def browse_tab(h: BrowseTab, scope: list[Any]) -> dict[str, Any]:
+    """Lay the tab out; returns its components by name."""
     table_rows, chart_data = h.facets("")
     with gr.Row(equal_height=False):
         with gr.Column(scale=2):
@@ -116,5 +121,19 @@ def browse_tab(h: BrowseTab, scope: list[Any]) -> list[Any]:
     facet.change(h.facets, [facet, *scope], [table, chart], api_visibility="private")
     table.select(h.add_entity, chosen, chosen, api_visibility="private")
     for trigger in (button.click, chosen.change, words.submit):
-        trigger(h.browse, [chosen, words, section, *scope], passages, api_visibility="private")
-    return [table, chart, chosen, section, facet]
+        trigger(
+            h.browse,
+            [chosen, words, section, *scope],
+            passages,
+            js=url_js("browse"),
+            api_visibility="private",
+        )
+    return {
+        "table": table,
+        "chart": chart,
+        "chosen": chosen,
+        "words": words,
+        "browse_section": section,
+        "facet": facet,
+        "browse_results": passages,
+    }

@@ -9,13 +9,14 @@ import gradio as gr
 
 from . import data as ui_data
 from . import render as ui_render
-from .page import Page, friendly
+from .address import url_js
+from .page import Page, in_page
 
 
 class CompareTab(Page):
     """The Compare tab's callbacks."""
 
-    @friendly
+    @in_page
     def compare(self, query: Any, reports: Any = None, forces: Any = None, years: Any = None) -> str:
         """One question across the reports in scope, side by side."""
         result = self._compare(query, None, "", "", reports, forces, years)
@@ -25,8 +26,8 @@ class CompareTab(Page):
         )
 
 
-def compare_tab(h: CompareTab, scope: list[Any]) -> None:
-    """Lay the tab out."""
+def compare_tab(h: CompareTab, scope: list[Any]) -> dict[str, Any]:
+    """Lay the tab out; returns its components by name."""
     with gr.Row(equal_height=True):
         question = gr.Textbox(
             label="One question for every report",
@@ -46,4 +47,5 @@ def compare_tab(h: CompareTab, scope: list[Any]) -> None:
         js_on_load=None,
     )
     for trigger in (button.click, question.submit):
-        trigger(h.compare, [question, *scope], results, api_visibility="private")
+        trigger(h.compare, [question, *scope], results, js=url_js("compare"), api_visibility="private")
+    return {"compare_question": question, "compare_results": results}

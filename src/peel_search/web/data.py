@@ -19,11 +19,10 @@ from ..types import Chunk, Hit
 #: Entity labels grouped the way an analyst thinks of them, in display order.
 LABEL_GROUPS: dict[str, tuple[str, ...]] = {
     "Organisations": ("ORG", "NORP"),
+    "People": ("PERSON",),
     "Places": ("GPE", "LOC", "FAC"),
     "Programmes and operations": ("PROGRAMME", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT"),
     "Policing terms": ("TERM",),
-    "Dates": ("DATE", "TIME"),
-    "Numbers": ("CARDINAL", "PERCENT", "QUANTITY", "ORDINAL", "MONEY"),
 }
 OTHER_GROUP = "Other"
 #: Passages listed at most by one browse (the report has about two hundred).
@@ -227,23 +226,14 @@ def judgment_key(judgment: Mapping[str, Any]) -> str:
 
 
 def judgment_choices(index: Any, scope: ReportScope | None = None) -> list[tuple[str, str]]:
-    """``(shown, value)`` pairs: the overall judgment and each PEEL question, with its grade.
-    With one report the value is the area; in a library it is :func:`judgment_key` and the
-    shown text names the report."""
-    from ..citation import shorten_heading
-
+    """``(shown, value)`` pairs: the overall judgment and each PEEL question, with its grade,
+    each heading in full. With one report the value is the area; in a library it is
+    :func:`judgment_key` and the shown text names the report."""
     rows = index.judgments(scope)
     if not is_library(index):
-        return [
-            (f"{shorten_heading(j['area'], 60)} — {j['grade'] or 'grade not stated'}", j["area"])
-            for j in rows
-        ]
+        return [(f"{j['area']} — {j['grade'] or 'grade not stated'}", j["area"]) for j in rows]
     return [
-        (
-            f"{j['report']} · {shorten_heading(j['area'], 50)} — {j['grade'] or 'grade not stated'}",
-            judgment_key(j),
-        )
-        for j in rows
+        (f"{j['report']} · {j['area']} — {j['grade'] or 'grade not stated'}", judgment_key(j)) for j in rows
     ]
 
 
@@ -252,10 +242,8 @@ def judgment_filter_choices(index: Any) -> list[tuple[str, str]]:
     an area asked in the same words by several reports filters all of them)."""
     if not is_library(index):
         return judgment_choices(index)
-    from ..citation import shorten_heading
-
     areas = dict.fromkeys(j["area"] for j in index.judgments())
-    return [("Overall judgment" if a == "Overall" else shorten_heading(a, 60), a) for a in areas]
+    return [("Overall judgment" if a == "Overall" else a, a) for a in areas]
 
 
 def find_judgment(index: Any, area: str, scope: ReportScope | None = None) -> dict[str, Any]:
@@ -302,7 +290,10 @@ def _as_hits(index: Any, positions: Iterable[int]) -> list[Hit]:
     hits: list[Hit] = []
     for i in positions:
         chunk = index.chunks[i]
-        hits.append(Hit(len(hits) + 1, chunk, 0.0, index.citations[i], "", (0, 0)))
+        cite = index.citations[i]
+        hits.append(
+            Hit(len(hits) + 1, chunk, 0.0, cite, "", (0, 0), full_citation=index.library.full_citation(i))
+        )
     return hits
 
 
@@ -409,10 +400,13 @@ def search_scope(scope: ReportScope | None) -> dict[str, list[str] | None]:
     }
 
 
-def grade_citations(index: Any, scope: ReportScope | None = None) -> dict[tuple[str, str], str]:
-    """``(report id, area) -> citation`` of each graded sentence (report, section and page)."""
+def grade_citations(
+    index: Any, scope: ReportScope | None = None, full: bool = False
+) -> dict[tuple[str, str], str]:
+    """``(report id, area) -> citation`` of each graded sentence (report, section and page;
+    with ``full``, every heading of the section path whole)."""
     rows = index.judgments(scope)
-    return {(j["report_id"], j["area"]): j["citation"] for j in rows}
+    return {(j["report_id"], j["area"]): j["full_citation" if full else "citation"] for j in rows}
 
 
 def grades_json(index: Any, scope: ReportScope | None = None) -> dict[str, Any]:

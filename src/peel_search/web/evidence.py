@@ -10,7 +10,8 @@ import gradio as gr
 
 from . import data as ui_data
 from . import render as ui_render
-from .page import Page, friendly, text
+from .address import url_js
+from .page import Page, export_query, friendly, in_page, text
 
 
 class EvidenceTab(Page):
@@ -21,7 +22,8 @@ class EvidenceTab(Page):
         there are several, else the table of one report's judgments."""
         if ui_data.is_library(self.index) and self._many(scope):
             matrix = self.index.grades_matrix(scope or None)
-            return ui_render.matrix_html(matrix, ui_data.grade_citations(self.index, scope))
+            fields = export_query(report=scope.reports, force=scope.forces, year=scope.years) if scope else ""
+            return ui_render.matrix_html(matrix, ui_data.grade_citations(self.index, scope), fields)
         rows = self.index.judgments(scope)
         return ui_render.judgments_table(rows)
 
@@ -29,7 +31,7 @@ class EvidenceTab(Page):
     def grades(self, reports: Any = None, forces: Any = None, years: Any = None) -> str:
         return self.grades_view(self._scope(reports, forces, years))
 
-    @friendly
+    @in_page
     def show_evidence(self, area: Any, reports: Any = None, forces: Any = None, years: Any = None) -> str:
         if not text(area).strip():
             return ui_render.message_html("Choose a question above to see the evidence for its grade.")
@@ -38,7 +40,7 @@ class EvidenceTab(Page):
             found.judgment, found.summary, found.improvements, found.supporting, self._passages
         )
 
-    @friendly
+    @in_page
     def check_claim(
         self, claim: Any, k: float = 6, reports: Any = None, forces: Any = None, years: Any = None
     ) -> str:
@@ -50,23 +52,30 @@ class EvidenceTab(Page):
         return self.check_claim(claim, 6, reports, forces, years)
 
 
-def evidence_tab(h: EvidenceTab, scope: list[Any]) -> list[Any]:
-    """Lay the tab out; returns the grades view and the choice of question."""
+def evidence_tab(h: EvidenceTab, scope: list[Any]) -> dict[str, Any]:
+    """Lay the tab out; returns its components by name."""
     judgments = gr.HTML(h.grades_view(), elem_id="ps-judgments", js_on_load=None)
-    area = gr.Radio(ui_data.judgment_choices(h.index), label="Show the evidence for", elem_id="ps-area")
+    choices = ui_data.judgment_choices(h.index)
+    if ui_data.is_library(h.index):  # a report's questions times its reports: a list to filter, not radios
+        area: gr.Radio | gr.Dropdown = gr.Dropdown(
+            choices, value=None, label="Show the evidence for", elem_id="ps-area", filterable=True
+        )
+    else:
+        area = gr.Radio(choices, label="Show the evidence for", elem_id="ps-area")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             evidence = gr.HTML(h.show_evidence(None), elem_id="ps-evidence", js_on_load=None)
         with gr.Column(scale=2):
             claim = gr.Textbox(
-                label="Check a claim against the whole report",
-                lines=2,
+                label="Check a claim against the reports (press Enter)",
+                lines=1,
+                max_lines=4,
                 placeholder="e.g. the force is slow to arrest domestic abuse suspects",
                 elem_id="ps-claim",
             )
             check = gr.Button("Find passages that bear on it", elem_id="ps-check")
             claim_out = gr.HTML(elem_id="ps-claim-results", js_on_load=None)
-    area.change(h.show_evidence, [area, *scope], evidence, api_visibility="private")
+    area.change(h.show_evidence, [area, *scope], evidence, js=url_js("evidence"), api_visibility="private")
     for trigger in (check.click, claim.submit):
         trigger(h.check_claim_in, [claim, *scope], claim_out, api_visibility="private")
-    return [judgments, area]
+    return {"judgments": judgments, "area": area, "evidence": evidence}

@@ -33,10 +33,20 @@ ANYWHERE = ("Anywhere in the report", "")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: What the page says when something unexpected goes wrong (the details go to the log).
+UNEXPECTED = "Something went wrong on the server; the details are in its log."
+
+
+def web_message(exc: PeelSearchError) -> str:
+    """The error as the web app words it: its reason and fix, but never a command-line
+    hint (``peel-search reports``): the page has its own lists to choose from."""
+    return exc.reason if "peel-search" in exc.fix else str(exc)
+
+
 def friendly(fn: F) -> F:
-    """Turn our errors into ``gr.Error`` with their one-line message; log anything else
-    and show a short message instead of a stack trace. A page's callback first follows
-    a rebuild of the index."""
+    """For the JSON endpoints: our errors become ``gr.Error`` with their one-line web
+    message; anything else is logged and a short message shown, never a stack trace. A
+    page's callback first follows a rebuild of the index."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -48,14 +58,31 @@ def friendly(fn: F) -> F:
             raise
         except PeelSearchError as exc:
             log.info("%s refused: %s", fn.__name__, exc)
-            raise gr.Error(str(exc), title="Please check the input", print_exception=False) from None
+            raise gr.Error(web_message(exc), title="Please check the input", print_exception=False) from None
         except Exception:
             log.exception("unexpected error in %s", fn.__name__)
-            raise gr.Error(
-                "Something went wrong on the server; the details are in its log.",
-                title="Unexpected error",
-                print_exception=False,  # logged just above, once
-            ) from None
+            raise gr.Error(UNEXPECTED, title="Unexpected error", print_exception=False) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def in_page(fn: F) -> F:
+    """For a callback that fills one area of the page with HTML: an error is one message
+    in that area, in place of what was there (no pop-up, no stale results)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            if args and isinstance(args[0], Page):
+                args[0].follow_rebuilds()
+            return fn(*args, **kwargs)
+        except PeelSearchError as exc:
+            log.info("%s refused: %s", fn.__name__, exc)
+            message = web_message(exc)
+            return ui_render.message_html(f"{message[:1].upper()}{message[1:]}.", "warning")
+        except Exception:
+            log.exception("unexpected error in %s", fn.__name__)
+            return ui_render.message_html(UNEXPECTED, "warning")
 
     return wrapper  # type: ignore[return-value]
 
@@ -76,7 +103,20 @@ def as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-def _scope_values(value: Any) -> Any:
+def export_query(**fields: Any) -> str:
+    """A request's fields as a URL query (lists repeated, empty fields left out), for the
+    download and copy links of what it shows."""
+    from urllib.parse import urlencode
+
+    pairs = []
+    for name, value in fields.items():
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if v is not None and str(v).strip():
+                pairs.append((name, str(v)))
+    return urlencode(pairs)
+
+
+def scope_values(value: Any) -> Any:
     """A report, force or year selector's value: None when nothing is chosen."""
     if value is None or value == "" or (isinstance(value, (list, tuple)) and not value):
         return None
@@ -136,6 +176,7 @@ class IndexWatcher:
             if embedder is not None:
                 fresh.use_embedder(embedder)
             fresh.first_stage_depth = old.first_stage_depth
+            fresh.corpus = getattr(old, "corpus", None)  # where PDF reports' files are
             try:
                 old.backend.attach(fresh)
             except PeelSearchError as exc:
@@ -188,16 +229,20 @@ class Page:
             hits, terms or set(), self.index.acronyms, ui_data.label_group, self._footnotes, **kwargs
         )
 
-    def _result(self, result: Any) -> str:
+    def _result(self, result: Any, scope: Any = None, export: str = "") -> str:
+        """A search result's HTML; ``export``: the request's fields for its download bar."""
         terms = ui_data.marked_terms(result.query)
-        return ui_render.result_html(result, terms, self.index.acronyms, ui_data.label_group, self._footnotes)
+        many = ui_data.is_library(self.index) and self._many(scope or None)
+        return ui_render.result_html(
+            result, terms, self.index.acronyms, ui_data.label_group, self._footnotes, export, many
+        )
 
     # -- the reports a request covers --------------------------------------------------------
 
     def _scope(self, reports: Any = None, forces: Any = None, years: Any = None) -> Any:
         """The widgets' or an endpoint's report, force and year values as a checked
         ``ReportScope`` (an unknown value raises :class:`QueryError` naming the valid ones)."""
-        scope = ui_data.scope_of(_scope_values(reports), _scope_values(forces), _scope_values(years))
+        scope = ui_data.scope_of(scope_values(reports), scope_values(forces), scope_values(years))
         if scope:
             self.index.report_numbers(scope)
         return scope

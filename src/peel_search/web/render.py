@@ -14,8 +14,11 @@ from typing import Any
 
 from ..index.lexical import tokenize
 from ..types import CompareResult, Entity, Hit, SearchResult
+from .context import context_button
 
-NOT_ANSWERED = "The report does not seem to answer this; closest passages:"
+NOT_ANSWERED = "The report does not seem to answer this"
+NOT_ANSWERED_MANY = "These reports do not seem to answer this"
+_NOT_ANSWERED_NOTICE = "not answered in the report: "
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
 _GRADE_CLASS = {
     "Outstanding": "outstanding",
@@ -25,12 +28,6 @@ _GRADE_CLASS = {
     "Inadequate": "inadequate",
 }
 #: Copies the button's ``data-cite`` to the clipboard and says so on the button.
-_COPY_JS = (
-    "navigator.clipboard.writeText(this.dataset.cite)"
-    ".then(() => {this.textContent = 'Copied'; setTimeout(() => this.textContent = 'Copy citation', 1500);})"
-    ".catch(() => {this.textContent = 'Select and copy the citation';});"
-)
-
 FootnoteLookup = Callable[[Hit], Sequence[tuple[int, str]]]
 
 
@@ -80,9 +77,30 @@ def citation_html(citation: str) -> str:
 
 
 def copy_button(citation: str) -> str:
+    """Copies ``citation`` (the page's script, :mod:`.address`, does it)."""
     return (
-        f'<button type="button" class="ps-copy" data-cite="{escape(citation, quote=True)}" '
-        f'title="Copy this citation" onclick="{escape(_COPY_JS, quote=True)}">Copy citation</button>'
+        f'<button type="button" class="ps-copy" data-ps="cite" data-cite="{escape(citation, quote=True)}" '
+        'title="Copy the full citation">Copy citation</button>'
+    )
+
+
+def link_button(passage_id: str) -> str:
+    """Copies an address that opens this passage in its context."""
+    return (
+        f'<button type="button" class="ps-action ps-link" data-ps="link" data-id="{escape(passage_id, quote=True)}" '
+        'title="Copy a link to this passage">Copy link</button>'
+    )
+
+
+def export_bar(route: str, query: str) -> str:
+    """ "Download CSV" and "Copy as Markdown" for what ``route`` (``api/search``) answers to
+    ``query`` (the request's URL-encoded fields)."""
+    base = escape(f"{route}?{query}&format=" if query else f"{route}?format=", quote=True)
+    return (
+        '<div class="ps-export">'
+        f'<a class="ps-export-csv" href="{base}csv" download>Download CSV</a>'
+        f'<button type="button" class="ps-action" data-ps="markdown" data-url="{base}markdown">Copy as Markdown</button>'
+        "</div>"
     )
 
 
@@ -120,22 +138,46 @@ def footnotes_html(footnotes: Sequence[tuple[int, str]]) -> str:
 
 
 def copies_html(hit: Hit) -> str:
-    """The other copies folded into a hit (text repeated across reports), named and folded
-    away until opened: "Also in 2 other reports", then each copy's citation."""
+    """The copies folded into a hit, folded away until opened: "Also in 2 other reports"
+    (counting reports, not copies) with each copy's citation, and apart, labelled, the
+    places the same report repeats it."""
     if not hit.copies:
         return ""
     own = hit.chunk.report_id
-    others = len([r for r in dict.fromkeys(hit.reports) if r != own])
-    if others:
-        summary = f"Also in {others} other report{'s' if others != 1 else ''}"
-    else:
-        n = len(hit.copies)
-        summary = f"Also in {n} other place{'s' if n != 1 else ''} in this report"
-    items = "".join(f"<li>{citation_html(cite)}</li>" for _, cite in hit.copies)
-    return (
-        f'<details class="ps-copies"><summary>{escape(summary)}</summary>'
-        f'<ul class="ps-copies-list">{items}</ul></details>'
-    )
+    elsewhere = [c for c in hit.copies if c.report_id != own]
+    repeats = [c for c in hit.copies if c.report_id == own]
+    parts = []
+    reports = list(dict.fromkeys(c.report_id for c in elsewhere))
+    if reports:
+        summary = f"Also in {len(reports)} other report{'s' if len(reports) != 1 else ''}"
+        items = "".join(f"<li>{citation_html(c.citation)}</li>" for c in elsewhere)
+        parts.append(
+            f'<details class="ps-copies"><summary>{escape(summary)}</summary>'
+            f'<ul class="ps-copies-list">{items}</ul></details>'
+        )
+    if repeats:
+        n = len(repeats)
+        summary = f"Repeated in {n} other place{'s' if n != 1 else ''} in this report"
+        items = "".join(f"<li>{citation_html(c.citation)}</li>" for c in repeats)
+        parts.append(
+            f'<details class="ps-copies ps-repeats"><summary>{escape(summary)}</summary>'
+            f'<ul class="ps-copies-list">{items}</ul></details>'
+        )
+    return "".join(parts)
+
+
+def variants_html(hit: Hit) -> str:
+    """What the same wording says elsewhere: "Same wording in Durham Constabulary 2016, which
+    says inadequate", each with its citation. Never folded away: a difference is news."""
+    if not hit.variants:
+        return ""
+    items = []
+    for v in hit.variants:
+        where = "elsewhere in this report" if v.report_id == hit.chunk.report_id else f"in {v.report}"
+        says = ", ".join(v.says)
+        said = f", which says <em>{escape(says)}</em>" if says else ", which says something else"
+        items.append(f"<li>Same wording {escape(where)}{said} — {citation_html(v.citation)}</li>")
+    return f'<ul class="ps-variants">{"".join(items)}</ul>'
 
 
 def _kind_badge(hit: Hit) -> str:
@@ -159,12 +201,15 @@ def hit_card(
     text_class = "ps-passage ps-table" if hit.chunk.kind == "table" else "ps-passage"
     return (
         '<article class="ps-card">'
-        f'<header class="ps-card-head">{rank}{citation_html(hit.citation)}{copy_button(hit.citation)}</header>'
+        f'<header class="ps-card-head">{rank}{citation_html(hit.citation)}'
+        f"{copy_button(hit.full_citation or hit.citation)}{link_button(hit.chunk.id)}</header>"
         f"{_kind_badge(hit)}"
         f'<p class="{text_class}">{passage_html(hit.chunk.text, hit.best_sentence_span, terms)}</p>'
         f"{entity_chips(hit.chunk.entities, acronyms, group_of)}"
         f"{footnotes_html(footnotes)}"
+        f"{variants_html(hit)}"
         f"{copies_html(hit)}"
+        f"{context_button(hit.chunk.id)}"
         "</article>"
     )
 
@@ -185,16 +230,23 @@ def result_html(
     acronyms: Mapping[str, str],
     group_of: Callable[[str], str],
     footnotes: FootnoteLookup = _no_footnotes,
+    export: str = "",
+    many: bool = False,
 ) -> str:
-    """A search result: notices, the plain warning when the report does not seem to answer,
-    then the ranked cards."""
-    head = notices_html(result.notices)
+    """A search result: notices, one plain warning when the report (``many``: the reports)
+    does not seem to answer, saying why, then the ranked cards; with ``export`` (the
+    request's fields, URL-encoded) a bar to download or copy them."""
+    why = [n.removeprefix(_NOT_ANSWERED_NOTICE) for n in result.notices if n.startswith(_NOT_ANSWERED_NOTICE)]
+    head = notices_html(n for n in result.notices if not n.startswith(_NOT_ANSWERED_NOTICE))
     if not result.hits:
         return head + message_html("No passage matches. Try other words or remove a filter.")
     if not result.in_report:
-        head += message_html(NOT_ANSWERED, "warning")
+        lead = NOT_ANSWERED_MANY if many else NOT_ANSWERED
+        reason = f": {why[0]}" if why else ""
+        head += message_html(f"{lead}{reason}. The closest passages:", "warning")
+    bar = export_bar("api/search", export) if export else ""
     cards = "".join(hit_card(h, terms, acronyms, group_of, footnotes(h)) for h in result.hits)
-    return f'<div class="ps-results" data-query="{escape(result.query, quote=True)}">{head}{cards}</div>'
+    return f'<div class="ps-results" data-query="{escape(result.query, quote=True)}">{head}{bar}{cards}</div>'
 
 
 def passage_list(
@@ -294,12 +346,15 @@ def compare_html(
     acronyms: Mapping[str, str],
     group_of: Callable[[str], str],
     footnotes: FootnoteLookup = _no_footnotes,
+    export: str = "",
 ) -> str:
     """One question across reports, side by side: a column per report with its best passage
-    (cited, best sentence marked), or a note where the report holds nothing that answers it."""
+    (cited, best sentence marked), or a note where the report holds nothing that answers it;
+    with ``export`` (the request's fields, URL-encoded) a bar to download or copy them."""
     head = notices_html(result.notices)
     if not result.rows:
         return head + message_html("No report to compare.")
+    head += export_bar("api/compare", export) if export else ""
     cells = []
     for row in result.rows:
         title = (
@@ -318,10 +373,11 @@ def compare_html(
     )
 
 
-def matrix_html(matrix: Any, citations: Mapping[tuple[str, str], str]) -> str:
+def matrix_html(matrix: Any, citations: Mapping[tuple[str, str], str], export: str | None = None) -> str:
     """The grades matrix: a row per report, a column per aligned question; each grade opens
     to the sentence it was read from, with that sentence's citation (report, section, page).
-    ``citations`` maps ``(report id, heading)`` to the citation."""
+    ``citations`` maps ``(report id, heading)`` to the citation; with ``export`` (the
+    scope's fields, URL-encoded, maybe empty) a bar to download or copy the matrix."""
     if not matrix.rows:
         return message_html("No reports in scope.")
     head = "".join(
@@ -342,16 +398,22 @@ def matrix_html(matrix: Any, citations: Mapping[tuple[str, str], str]) -> str:
                 else '<span class="ps-muted">The report does not state a grade for this question.</span>'
             )
             cite = citations.get((row.report_id, cell.heading), "")
+            carried = (
+                f'<div class="ps-muted">Carried over from the {escape(cell.carried_from)} inspection.</div>'
+                if cell.carried_from
+                else ""
+            )
             cells.append(
                 '<td><details class="ps-matrix-grade">'
                 f'<summary title="Show the sentence this grade comes from">{grade_badge(cell.grade)}</summary>'
                 f'<div class="ps-matrix-source"><div class="ps-matrix-heading">{escape(cell.heading)}</div>'
-                f'<div class="ps-sentence">{sentence}</div>'
+                f'<div class="ps-sentence">{sentence}</div>{carried}'
                 f'<div class="ps-row-cite">{citation_html(cite)}</div></div></details></td>'
             )
         body.append(f'<tr><th scope="row">{escape(row.label)}</th>{"".join(cells)}</tr>')
+    bar = export_bar("api/grades", export) if export is not None else ""
     return (
-        '<div class="ps-matrix-wrap"><table class="ps-matrix"><thead><tr><th scope="col">Report</th>'
+        f'<div class="ps-matrix-wrap">{bar}<table class="ps-matrix"><thead><tr><th scope="col">Report</th>'
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         '<p class="ps-matrix-note">Click a grade to see the sentence it comes from. '
         "— : the report has no such question.</p></div>"
@@ -371,10 +433,10 @@ CSS = """
 .ps-cite {flex: 1; font-size: .88rem; line-height: 1.35; color: var(--body-text-color-subdued);}
 .ps-cite-section {color: var(--body-text-color);}
 .ps-cite-location {font-weight: 600; color: var(--body-text-color); white-space: nowrap;}
-.ps-copy {flex: none; font-size: .78rem; padding: .2rem .55rem; border-radius: 5px; cursor: pointer;
+.ps-copy, .ps-action {flex: none; font-size: .78rem; padding: .2rem .55rem; border-radius: 5px; cursor: pointer;
   border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary);
   color: var(--body-text-color);}
-.ps-copy:hover {border-color: #1f4e79;}
+.ps-copy:hover, .ps-action:hover {border-color: #1f4e79;}
 .ps-passage {margin: 0; line-height: 1.55; white-space: pre-line;}
 .ps-passage.ps-table {white-space: pre-wrap; font-family: var(--font-mono); font-size: .85rem;}
 .ps-best {background: rgba(255, 214, 102, .45); border-radius: 3px; padding: 0 .1rem;}
@@ -423,6 +485,20 @@ mark.ps-term {background: none; color: inherit; font-weight: 700; text-decoratio
 .ps-row-cite .ps-cite {font-size: .8rem;}
 .ps-evidence-head {display: flex; gap: .8rem; align-items: center;}
 .ps-evidence-head h3 {margin: .2rem 0; font-size: 1.1rem;}
+.ps-export {display: flex; gap: .6rem; align-items: center; justify-content: flex-end; margin: .2rem 0 .6rem;
+  font-size: .85rem;}
+.ps-export a {color: #1f4e79;}
+#ps-scope-status:empty {display: none;}
+#ps-map th, #ps-entity-table th, .ps-matrix th {white-space: nowrap; word-break: normal; overflow-wrap: normal;}
+#ps-map td, #ps-entity-table td {word-break: normal; overflow-wrap: anywhere; hyphens: auto;}
+@media (max-width: 560px) {
+  #ps-map table, #ps-entity-table table {min-width: 520px;}
+  #ps-map, #ps-entity-table {overflow-x: auto;}
+}
+.ps-variants {margin: .5rem 0 0; padding: .4rem .6rem .4rem 1.6rem; font-size: .85rem;
+  background: #fff7e6; border-left: 3px solid #b45309; border-radius: 4px;}
+.ps-variants li {margin: .15rem 0;}
+.ps-variants em {font-style: normal; font-weight: 600;}
 .ps-copies {margin-top: .5rem; font-size: .85rem;}
 .ps-copies summary {cursor: pointer; color: #1f4e79;}
 .ps-copies-list {margin: .3rem 0 0 1.2rem; padding: 0;}

@@ -10,7 +10,7 @@ import gradio as gr
 from ..errors import QueryError
 from . import data as ui_data
 from . import render as ui_render
-from .page import Page, friendly, text
+from .page import Page, friendly, in_page, text
 
 
 class MapTab(Page):
@@ -46,7 +46,7 @@ class MapTab(Page):
     def report_map(self, reports: Any = None, forces: Any = None, years: Any = None) -> list[list[Any]]:
         return self.map_rows(self._scope(reports, forces, years))
 
-    @friendly
+    @in_page
     def section_passages(self, number: Any, shown_heading: Any = None) -> str:
         try:
             row = self._section_of[int(number)]
@@ -65,8 +65,8 @@ class MapTab(Page):
         return self.section_passages(row[0] if row else None, row[heading] if heading >= 1 else None)
 
 
-def map_tab(h: MapTab) -> list[Any]:
-    """Lay the tab out; returns the section table."""
+def map_tab(h: MapTab) -> dict[str, Any]:
+    """Lay the tab out; returns its components by name."""
     widths: list[str | int]
     if ui_data.is_library(h.index):
         headers = ["No.", "Report", "Section", "Page", "Passages", "Grade"]
@@ -95,4 +95,4 @@ def map_tab(h: MapTab) -> list[Any]:
                 js_on_load=None,
             )
     sections.select(h.select_section, None, passages, api_visibility="private")
-    return [sections]
+    return {"sections": sections}

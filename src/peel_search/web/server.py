@@ -23,6 +23,9 @@ Routes besides the web app at ``/`` (and its ``gradio_api`` endpoints):
     ``{"reports": [...]}``: every report's metadata (id, file, force, period, year, title...).
 ``GET /api/health``
     ``{"status": "ok", "passages": N}``.
+``GET /api/passage/{id}``, ``/api/page/{report}/{page}.png``, ``/api/report/{report}.pdf``
+    A passage in context, a PDF report's page drawn with a passage boxed, the report's
+    PDF: see :mod:`peel_search.web.context`.
 
 The JSON routes skip Gradio's queue and session bookkeeping (about half of a Gradio
 call's cost), so it is the one for scripts and load. It has its own bound: at most
@@ -45,13 +48,16 @@ from typing import Any
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 
 from ..errors import IndexUnusableError, PeelSearchError, QueryError
+from ..retrieve.export import EXPORT_FORMATS
+from . import context as web_context
 from . import render as ui_render
 from . import ui
+from .address import SCRIPT
 
 __all__ = ["Gate", "RunningServer", "create_server", "gradio_settings", "serve", "start"]
 
@@ -118,7 +124,8 @@ def gradio_settings(index: Any, host: str = "127.0.0.1", port: int = 7860) -> di
         "pwa": False,
         "footer_links": ["api"],
         "theme": ui.theme(),
-        "css": ui_render.CSS,
+        "css": ui_render.CSS + web_context.CSS,
+        "head": SCRIPT,
     }
 
 
@@ -199,6 +206,45 @@ def create_server(
             return _error(400, f"send a JSON object with query, and optionally {', '.join(allowed)}")
         return fields
 
+    async def export(fn: Any, route: str, fmt: str, name: str, *args: Any) -> Response:
+        """``fn(fmt, *args)`` as a CSV download or Markdown text, like :func:`answer`."""
+        if not gate.try_enter():
+            return _error(503, BUSY, **{"Retry-After": "1"})
+        try:
+            body = await gate.run(fn, fmt, *args)
+        except PeelSearchError as exc:
+            return _error(_status_of(exc), str(exc))
+        except Exception:
+            log.exception("unexpected error in %s", route)
+            return _error(500, UNEXPECTED)
+        if fmt == "csv":
+            disposition = f'attachment; filename="peel-search-{name}.csv"'
+            return Response(
+                body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition}
+            )
+        return Response(body, media_type="text/markdown; charset=utf-8")
+
+    def checked_format(fmt: str) -> str | JSONResponse:
+        if fmt not in ("json", *EXPORT_FORMATS):
+            return _error(400, f"format is json, csv or markdown, not {fmt[:20]!r}")
+        return fmt
+
+    def grades(*args: Any) -> dict[str, Any]:
+        handlers.follow_rebuilds()
+        return handlers.grades_json(*args)
+
+    def export_search(fmt: str, *args: Any) -> str:
+        handlers.follow_rebuilds()
+        return handlers.export_search(fmt, *args)
+
+    def export_compare(fmt: str, *args: Any) -> str:
+        handlers.follow_rebuilds()
+        return handlers.export_compare(fmt, *args)
+
+    def export_grades(fmt: str, *args: Any) -> str:
+        handlers.follow_rebuilds()
+        return handlers.export_grades(fmt, *args)
+
     @api.get("/api/search")
     async def search_get(
         q: str = "",
@@ -209,8 +255,15 @@ def create_server(
         report: list[str] = Query(default=[]),  # noqa: B008
         force: list[str] = Query(default=[]),  # noqa: B008
         year: list[str] = Query(default=[]),  # noqa: B008
-    ) -> JSONResponse:
-        return await answer(search, "/api/search", q, k, entity, section, judgment, report, force, year)
+        format: str = "json",
+    ) -> Response:
+        fmt = checked_format(format)
+        args = (q, k, entity, section, judgment, report, force, year)
+        if isinstance(fmt, JSONResponse):
+            return fmt
+        if fmt != "json":
+            return await export(export_search, "/api/search", fmt, "results", *args)
+        return await answer(search, "/api/search", *args)
 
     @api.post("/api/search")
     async def search_post(request: Request) -> JSONResponse:
@@ -234,8 +287,29 @@ def create_server(
         report: list[str] = Query(default=[]),  # noqa: B008
         force: list[str] = Query(default=[]),  # noqa: B008
         year: list[str] = Query(default=[]),  # noqa: B008
-    ) -> JSONResponse:
-        return await answer(compare, "/api/compare", q, entity, section, judgment, report, force, year)
+        format: str = "json",
+    ) -> Response:
+        fmt = checked_format(format)
+        args = (q, entity, section, judgment, report, force, year)
+        if isinstance(fmt, JSONResponse):
+            return fmt
+        if fmt != "json":
+            return await export(export_compare, "/api/compare", fmt, "compare", *args)
+        return await answer(compare, "/api/compare", *args)
+
+    @api.get("/api/grades")
+    async def grades_get(
+        report: list[str] = Query(default=[]),  # noqa: B008
+        force: list[str] = Query(default=[]),  # noqa: B008
+        year: list[str] = Query(default=[]),  # noqa: B008
+        format: str = "json",
+    ) -> Response:
+        fmt = checked_format(format)
+        if isinstance(fmt, JSONResponse):
+            return fmt
+        if fmt == "json":
+            return await answer(grades, "/api/grades", report, force, year)
+        return await export(export_grades, "/api/grades", fmt, "grades", report, force, year)
 
     @api.post("/api/compare")
     async def compare_post(request: Request) -> JSONResponse:
@@ -258,6 +332,8 @@ def create_server(
     def health() -> dict[str, Any]:  # not async: following a rebuild loads an index
         handlers.follow_rebuilds()
         return {"status": "ok", "passages": handlers.index.size}
+
+    web_context.register_routes(api, handlers, gate)  # /api/passage, /api/page, /api/report
 
     api.state.blocks = blocks
     return gr.mount_gradio_app(api, blocks, path="/", **gradio_settings(index, host, port))

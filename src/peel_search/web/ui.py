@@ -34,13 +34,17 @@ from typing import Any
 
 import gradio as gr
 
+from ..errors import PeelSearchError
 from . import data as ui_data
+from . import render as ui_render
+from .address import tab_js
 from .api import Api, register_api
-from .ask import AskTab, ask_tab
-from .browse import BrowseTab, browse_tab
-from .compare import CompareTab, compare_tab
-from .evidence import EvidenceTab, evidence_tab
-from .page import ANYWHERE, IndexWatcher, friendly
+from .ask import ask_tab
+from .browse import browse_tab
+from .compare import compare_tab
+from .evidence import evidence_tab
+from .links import Links, link_outputs
+from .page import ANYWHERE, IndexWatcher, web_message
 from .report_map import MapTab, map_tab
 
 __all__ = ["Handlers", "IndexWatcher", "build_app", "theme"]
@@ -56,26 +60,45 @@ MAX_UPLOAD = "100kb"
 SESSIONS_KEPT = 200
 
 
-class Handlers(AskTab, CompareTab, EvidenceTab, BrowseTab, MapTab, Api):
+class Handlers(Links, MapTab, Api):
     """What every button and endpoint does, bound to one loaded index (and to the index
     that replaces it on disk, see :class:`IndexWatcher`): each tab's callbacks, and the
     page's own — the report selectors and a page opened after a rebuild.
 
-    The visible handlers return HTML or table data; the ``api_*`` ones return
-    JSON-friendly values. All raise ``gr.Error`` for bad input.
+    The visible handlers return HTML or table data and show a bad input's one-line message
+    in the area they fill; the ``api_*`` ones return JSON-friendly values and raise
+    ``gr.Error`` for bad input.
     """
 
     # -- the report selectors ---------------------------------------------------------------
 
-    @friendly
     def scope_changed(
         self, reports: Any = None, forces: Any = None, years: Any = None, facet: Any = "All"
     ) -> tuple[Any, ...]:
-        """What the tabs show for newly chosen reports: the grades (matrix or table), the
-        judgment areas to choose from, the entity table and chart, and the report map."""
-        scope = self._scope(reports, forces, years)
-        table, chart = self.facets(facet, reports, forces, years)
+        """What the tabs show for newly chosen reports: a status line, the grades (matrix
+        or table), the judgment areas to choose from, the entity table and chart, and the
+        report map. A choice that matches no report says so once, in the status line, and
+        empties the rest rather than leaving the previous reports' lists under an error."""
+        import pandas as pd
+
+        self.follow_rebuilds()
+        try:
+            scope = self._scope(reports, forces, years)
+            table, chart = self.facet_data(facet, scope)
+        except PeelSearchError as exc:
+            message = web_message(exc)
+            return (
+                ui_render.message_html(
+                    f"{message[:1].upper()}{message[1:]}: choose other reports, forces or years.", "warning"
+                ),
+                ui_render.message_html("No report in scope."),
+                gr.update(choices=[], value=None),
+                [],
+                pd.DataFrame({"entity": [], "passages": []}),
+                [],
+            )
         return (
+            "",
             self.grades_view(scope),
             gr.update(choices=ui_data.judgment_choices(self.index, scope or None), value=None),
             table,
@@ -179,33 +202,54 @@ def build_app(index: Any, handlers: Handlers | None = None) -> gr.Blocks:
         register_api(h)  # first, so the endpoint names are theirs and not the page's handlers'
         header = gr.HTML(_header(index), js_on_load=None)
         scope_row, scope = _scope_row(h)
-        with gr.Tabs():
-            with gr.Tab("Ask", id="ask"):
-                ask_lists = ask_tab(h, scope)
+        scope_status = gr.HTML("", elem_id="ps-scope-status", js_on_load=None)
+        c: dict[str, Any] = dict(zip(("reports", "forces", "years"), scope, strict=True))
+        with gr.Tabs(elem_id="ps-tabs") as c["tabs"]:
+            with gr.Tab("Ask", id="ask") as tab:
+                c.update(ask_tab(h, scope))
+            tab.select(None, None, None, js=tab_js("ask"))
             with gr.Tab("Compare", id="compare", visible=ui_data.is_library(index)) as compare_page:
-                compare_tab(h, scope)
-            with gr.Tab("Evidence for a judgment", id="evidence"):
-                evidence_lists = evidence_tab(h, scope)
-            with gr.Tab("Browse by entity", id="browse"):
-                *browse_lists, facet = browse_tab(h, scope)
-            with gr.Tab("Report map", id="map"):
-                map_lists = map_tab(h)
-        lists = [*ask_lists, *evidence_lists, *browse_lists, *map_lists]
+                c.update(compare_tab(h, scope))
+            compare_page.select(None, None, None, js=tab_js("compare"))
+            with gr.Tab("Evidence for a judgment", id="evidence") as tab:
+                c.update(evidence_tab(h, scope))
+            tab.select(None, None, None, js=tab_js("evidence"))
+            with gr.Tab("Browse by entity", id="browse") as tab:
+                c.update(browse_tab(h, scope))
+            tab.select(None, None, None, js=tab_js("browse"))
+            with gr.Tab("Report map", id="map") as tab:
+                c.update(map_tab(h))
+            tab.select(None, None, None, js=tab_js("map"))
+        # Lists a rebuilt index refreshes, in the order refresh_page returns them.
+        lists = [
+            c[name]
+            for name in (
+                "entities",
+                "section",
+                "judgment",
+                "judgments",
+                "area",
+                "table",
+                "chart",
+                "chosen",
+                "browse_section",
+                "sections",
+            )
+        ]
         # Choosing reports redraws what each tab shows for them.
-        judgments, area = evidence_lists
-        table, chart = browse_lists[:2]
         for selector in scope:
             selector.change(
                 h.scope_changed,
-                [*scope, facet],
-                [judgments, area, table, chart, map_lists[0]],
+                [*scope, c["facet"]],
+                [scope_status, c["judgments"], c["area"], c["table"], c["chart"], c["sections"]],
                 api_visibility="private",
             )
-        # A page opened after the index was rebuilt gets the new index's lists.
+        # A page opened after the index was rebuilt gets the new index's lists; a page opened
+        # from a link (its address) shows what the link asks for.
         app.load(h.refresh_page, None, [header, *lists], api_visibility="private", queue=False)
         app.load(
             h.refresh_scope, None, [scope_row, *scope, compare_page], api_visibility="private", queue=False
-        )
+        ).then(h.open_link, None, link_outputs(c), api_visibility="private")
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return app
 
