@@ -27,6 +27,7 @@ ENDPOINTS = (
     "/entities",
     "/browse",
     "/sections",
+    "/figures",
     "/reports",
 )
 
@@ -296,6 +297,7 @@ def test_json_endpoints_directly(handlers):
             handlers.api_entities("ORG"),
             handlers.api_browse(["Wolverhampton"]),
             handlers.api_sections(),
+            handlers.api_figures("rate"),
         ]
     )
     assert handlers.api_evidence("", "risk")["evidence"] is None
