@@ -1,6 +1,6 @@
 """The page's address holds what it shows (see :mod:`.links`): what each event writes into
-it as the user acts, and the page's own script — copy buttons (citation, link, Markdown)
-by event delegation, and the address kept in step with the page.
+it as the user acts, and the page's own script — the cards' buttons (show in context, copy
+citation, link or Markdown) by event delegation, and the address kept in step with the page.
 """
 
 TABS = ("ask", "compare", "evidence", "browse", "figures", "map")
@@ -58,12 +58,37 @@ SCRIPT = """<script>
       if (shown !== name) this.address(name, {});
     },
     link(id) { return location.origin + location.pathname + '?passage=' + encodeURIComponent(id); },
+    // Fetches the context view of the button's data-target (in data-context) into its card's
+    // box: the card's own button toggles the box, a button inside the view steps.
+    context(button) {
+      const card = button.closest('.ps-card');
+      const box = card.querySelector('.ps-context-box');
+      const opener = card.querySelector('.ps-context-open');
+      if (button === opener && !box.hidden) {
+        box.hidden = true; opener.textContent = 'Show in context';
+        opener.setAttribute('aria-expanded', 'false'); return;
+      }
+      box.hidden = false; opener.textContent = 'Hide context'; opener.setAttribute('aria-expanded', 'true');
+      box.setAttribute('aria-busy', 'true');
+      fetch('api/passage/' + encodeURIComponent(button.dataset.target) + '?format=html&context='
+            + encodeURIComponent(button.dataset.context))
+        .then(r => r.ok ? r.text() : r.json().then(e => Promise.reject(new Error(e.error))))
+        .then(html => {
+          box.innerHTML = html;
+          const here = box.querySelector('.ps-context-this');
+          const body = box.querySelector('.ps-context-body');
+          if (here && body) body.scrollTop = here.offsetTop - body.offsetTop - 24;
+        })
+        .catch(e => { box.textContent = 'The context could not be shown: ' + e.message; })
+        .finally(() => box.removeAttribute('aria-busy'));
+    },
   };
   document.addEventListener('click', (event) => {
     const button = event.target.closest('[data-ps]');
     if (!button) return;
     const kind = button.dataset.ps;
-    if (kind === 'cite') copy(button.dataset.cite, button, 'Copied');
+    if (kind === 'context') psApp.context(button);
+    else if (kind === 'cite') copy(button.dataset.cite, button, 'Copied');
     else if (kind === 'link') copy(psApp.link(button.dataset.id), button, 'Link copied');
     else if (kind === 'markdown') {
       const text = fetch(button.dataset.url).then(r => r.ok ? r.text() : Promise.reject(new Error(r.status)));

@@ -37,25 +37,6 @@ log = logging.getLogger(__name__)
 
 FORMATS = ("json", "html")
 
-#: Fetches the context view of ``data-target`` (in ``data-context``) into the card's box.
-#: From the card's button it toggles the box; from a button inside the view it steps.
-_LOAD_JS = (
-    "const card = this.closest('.ps-card'); const box = card.querySelector('.ps-context-box');"
-    "const opener = card.querySelector('.ps-context-open');"
-    "if (this === opener && !box.hidden) {box.hidden = true; opener.textContent = 'Show in context';"
-    " opener.setAttribute('aria-expanded', 'false'); return;}"
-    "box.hidden = false; opener.textContent = 'Hide context'; opener.setAttribute('aria-expanded', 'true');"
-    "box.setAttribute('aria-busy', 'true');"
-    "fetch('api/passage/' + encodeURIComponent(this.dataset.target) + '?format=html&context='"
-    " + encodeURIComponent(this.dataset.context))"
-    ".then(r => r.ok ? r.text() : r.json().then(e => Promise.reject(new Error(e.error))))"
-    ".then(html => {box.innerHTML = html; const here = box.querySelector('.ps-context-this');"
-    " const body = box.querySelector('.ps-context-body');"
-    " if (here && body) body.scrollTop = here.offsetTop - body.offsetTop - 24;})"
-    ".catch(e => {box.textContent = 'The context could not be shown: ' + e.message;})"
-    ".finally(() => box.removeAttribute('aria-busy'));"
-)
-
 
 def context_button(passage_id: str) -> str:
     """The card's "Show in context" button and the (empty, hidden) box it opens."""
@@ -63,7 +44,7 @@ def context_button(passage_id: str) -> str:
     return (
         f'<div class="ps-context-bar"><button type="button" class="ps-context-open" data-target="{target}" '
         f'data-context="section" aria-expanded="false" title="Read the passage within its section, '
-        f'with its page" onclick="{escape(_LOAD_JS, quote=True)}">Show in context</button></div>'
+        f'with its page" data-ps="context">Show in context</button></div>'
         '<div class="ps-context-box" hidden></div>'
     )
 
@@ -108,7 +89,7 @@ def _step(label: str, target: str | None, context: str, css: str) -> str:
         return f'<span class="ps-context-step ps-context-end">{escape(label)}</span>'
     return (
         f'<button type="button" class="ps-context-step {css}" data-target="{escape(target, quote=True)}" '
-        f'data-context="{escape(context, quote=True)}" onclick="{escape(_LOAD_JS, quote=True)}">'
+        f'data-context="{escape(context, quote=True)}" data-ps="context">'
         f"{escape(label)}</button>"
     )
 
