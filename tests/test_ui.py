@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Iterator
 
 import gradio as gr
 import pytest
 
 from fakes import refusal, serving
+from peel_search.errors import BusyError
 from peel_search.types import Chunk, Entity, Hit, SearchResult
 from peel_search.web import render as ui_render
+from peel_search.web.page import Admission
 from peel_search.web.server import gradio_settings
 from peel_search.web.ui import QUEUE_SIZE, Handlers, build_app
 
@@ -190,6 +194,41 @@ def test_ask_shows_notices(handlers):
 )
 def test_ask_bad_input_gives_a_message(handlers, args, message):
     assert re.search(message, refusal(handlers.ask(*args)), re.I)
+
+
+def test_admission_turns_away_what_it_cannot_hold():
+    gate = Admission(running=1, waiting=1)
+    entered = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with gate:
+            entered.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert entered.wait(10)
+    waiter = threading.Thread(target=lambda: gate.__enter__() or gate.__exit__())
+    waiter.start()  # the one waiting place: blocked until the holder leaves
+    time.sleep(0.1)
+    with pytest.raises(BusyError, match="busy"), gate:
+        pass
+    release.set()
+    holder.join(10)
+    waiter.join(10)
+    assert not waiter.is_alive()
+    with gate:  # both places free again
+        pass
+
+
+@pytest.mark.models
+def test_ask_outside_the_queue_says_busy_when_full(index):
+    full = Handlers(index, running=1, waiting=0)
+    with full.admission:
+        html = full.ask("risk", 3)
+    assert "busy" in refusal(html).lower()
+    assert "ps-card" in full.ask("risk", 3)
 
 
 @pytest.mark.models

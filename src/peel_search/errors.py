@@ -61,5 +61,9 @@ class NotFoundError(QueryError):
     """A passage id, report id or page that the index does not hold (HTTP 404)."""
 
 
+class BusyError(PeelSearchError):
+    """Too many requests at once: this one was turned away rather than left waiting."""
+
+
 class ModelError(PeelSearchError):
     """A model package is missing or will not load."""

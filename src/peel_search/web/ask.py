@@ -38,7 +38,8 @@ class AskTab(Page):
         forces: Any = None,
         years: Any = None,
     ) -> str:
-        result = self._search(query, k, entities, section, judgment, reports, forces, years)
+        with self.admission:
+            result = self._search(query, k, entities, section, judgment, reports, forces, years)
         fields = export_query(
             q=query,
             k=int(k) if isinstance(k, float) and k.is_integer() else k,
@@ -96,7 +97,17 @@ def ask_tab(h: AskTab, scope: list[Any]) -> dict[str, Any]:
             )
     inputs = [question, k, entities, section, judgment, *scope]
     for trigger in (button.click, question.submit, examples.load_input_event.then):
-        trigger(h.ask, inputs, results, js=url_js("ask"), api_visibility="private")
+        # Outside Gradio's queue (one request, no event stream: a question is answered in
+        # tens of milliseconds, the queue's round trips cost more); h.admission bounds it.
+        trigger(
+            h.ask,
+            inputs,
+            results,
+            js=url_js("ask"),
+            api_visibility="private",
+            queue=False,
+            show_progress="hidden",
+        )
     return {
         "question": question,
         "k": k,

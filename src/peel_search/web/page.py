@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
-from ..errors import PeelSearchError, QueryError
+from ..errors import BusyError, PeelSearchError, QueryError
 from ..types import Hit
 from . import data as ui_data
 from . import render as ui_render
@@ -193,13 +193,39 @@ class IndexWatcher:
         self._stamp = stamp
 
 
+#: At most this many requests run at once (the machine has few cores) ...
+CONCURRENCY = 2
+#: ... and at most this many wait; more are turned away rather than queued forever.
+QUEUE_SIZE = 64
+
+
+class Admission:
+    """A bound for callbacks that skip Gradio's queue for speed (one request, no event
+    stream): ``running`` at once, ``waiting`` more blocked until a slot frees, the rest
+    turned away at once with :class:`~peel_search.errors.BusyError`."""
+
+    def __init__(self, running: int, waiting: int) -> None:
+        self._admitted = threading.BoundedSemaphore(running + waiting)
+        self._running = threading.BoundedSemaphore(running)
+
+    def __enter__(self) -> None:
+        if not self._admitted.acquire(blocking=False):
+            raise BusyError("the server is busy", "try again in a moment")
+        self._running.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._running.release()
+        self._admitted.release()
+
+
 class Page:
     """One loaded index as the page shows it (and the index that replaces it on disk, see
     :class:`IndexWatcher`), with what every tab's callbacks need."""
 
     _watcher: IndexWatcher | None = None
 
-    def __init__(self, index: Any) -> None:
+    def __init__(self, index: Any, running: int = CONCURRENCY, waiting: int = QUEUE_SIZE) -> None:
+        self.admission = Admission(running, waiting)
         self._watcher = IndexWatcher(index)
         self._page_index = index  # the index whose lists the page was built with
         self._bind(index)

@@ -162,7 +162,7 @@ def create_server(
 
     ``blocks`` (built with the same index) replaces the default web app, for tests.
     """
-    handlers = ui.Handlers(index)
+    handlers = ui.Handlers(index, ui.CONCURRENCY, ui.QUEUE_SIZE)
     blocks = blocks if blocks is not None else ui.build_app(index, handlers)
     blocks.state_session_capacity = ui.SESSIONS_KEPT
     gate = Gate(ui.CONCURRENCY, ui.QUEUE_SIZE)
@@ -184,17 +184,22 @@ def create_server(
         handlers.follow_rebuilds()
         return handlers.compare_json(*args)
 
-    async def answer(fn: Any, route: str, *args: Any) -> JSONResponse:
+    async def gated(fn: Any, route: str, *args: Any) -> Any:
+        """``fn(*args)`` in a worker once :class:`Gate` admits it; the error response (503
+        busy, 4xx bad input, 500 unexpected) in its place when it cannot answer."""
         if not gate.try_enter():
             return _error(503, BUSY, **{"Retry-After": "1"})
         try:
-            body = await gate.run(fn, *args)
+            return await gate.run(fn, *args)
         except PeelSearchError as exc:
             return _error(_status_of(exc), str(exc))
         except Exception:
             log.exception("unexpected error in %s", route)
             return _error(500, UNEXPECTED)
-        return JSONResponse(body)
+
+    async def answer(fn: Any, route: str, *args: Any) -> Response:
+        body = await gated(fn, route, *args)
+        return body if isinstance(body, Response) else JSONResponse(body)
 
     async def read_fields(request: Request, allowed: Sequence[str]) -> dict[str, Any] | JSONResponse:
         """The POST body as a JSON object with only ``allowed`` keys, or the error response."""
@@ -213,15 +218,9 @@ def create_server(
 
     async def export(fn: Any, route: str, fmt: str, name: str, *args: Any) -> Response:
         """``fn(fmt, *args)`` as a CSV download or Markdown text, like :func:`answer`."""
-        if not gate.try_enter():
-            return _error(503, BUSY, **{"Retry-After": "1"})
-        try:
-            body = await gate.run(fn, fmt, *args)
-        except PeelSearchError as exc:
-            return _error(_status_of(exc), str(exc))
-        except Exception:
-            log.exception("unexpected error in %s", route)
-            return _error(500, UNEXPECTED)
+        body = await gated(fn, route, fmt, *args)
+        if isinstance(body, Response):
+            return body
         if fmt == "csv":
             disposition = f'attachment; filename="peel-search-{name}.csv"'
             return Response(
@@ -229,10 +228,15 @@ def create_server(
             )
         return Response(body, media_type="text/markdown; charset=utf-8")
 
-    def checked_format(fmt: str) -> str | JSONResponse:
+    async def in_format(
+        fmt: str, as_json: Any, as_export: Any, route: str, name: str, *args: Any
+    ) -> Response:
+        """The answer as JSON, or exported as CSV or Markdown (``fmt``); 400 for another format."""
         if fmt not in ("json", *EXPORT_FORMATS):
             return _error(400, f"format is json, csv or markdown, not {fmt[:20]!r}")
-        return fmt
+        if fmt == "json":
+            return await answer(as_json, route, *args)
+        return await export(as_export, route, fmt, name, *args)
 
     def grades(*args: Any) -> dict[str, Any]:
         handlers.follow_rebuilds()
@@ -262,16 +266,11 @@ def create_server(
         year: list[str] = Query(default=[]),  # noqa: B008
         format: str = "json",
     ) -> Response:
-        fmt = checked_format(format)
         args = (q, k, entity, section, judgment, report, force, year)
-        if isinstance(fmt, JSONResponse):
-            return fmt
-        if fmt != "json":
-            return await export(export_search, "/api/search", fmt, "results", *args)
-        return await answer(search, "/api/search", *args)
+        return await in_format(format, search, export_search, "/api/search", "results", *args)
 
     @api.post("/api/search")
-    async def search_post(request: Request) -> JSONResponse:
+    async def search_post(request: Request) -> Response:
         fields = await read_fields(request, SEARCH_FIELDS)
         if isinstance(fields, JSONResponse):
             return fields
@@ -294,13 +293,8 @@ def create_server(
         year: list[str] = Query(default=[]),  # noqa: B008
         format: str = "json",
     ) -> Response:
-        fmt = checked_format(format)
         args = (q, entity, section, judgment, report, force, year)
-        if isinstance(fmt, JSONResponse):
-            return fmt
-        if fmt != "json":
-            return await export(export_compare, "/api/compare", fmt, "compare", *args)
-        return await answer(compare, "/api/compare", *args)
+        return await in_format(format, compare, export_compare, "/api/compare", "compare", *args)
 
     @api.get("/api/grades")
     async def grades_get(
@@ -309,15 +303,10 @@ def create_server(
         year: list[str] = Query(default=[]),  # noqa: B008
         format: str = "json",
     ) -> Response:
-        fmt = checked_format(format)
-        if isinstance(fmt, JSONResponse):
-            return fmt
-        if fmt == "json":
-            return await answer(grades, "/api/grades", report, force, year)
-        return await export(export_grades, "/api/grades", fmt, "grades", report, force, year)
+        return await in_format(format, grades, export_grades, "/api/grades", "grades", report, force, year)
 
     @api.post("/api/compare")
-    async def compare_post(request: Request) -> JSONResponse:
+    async def compare_post(request: Request) -> Response:
         fields = await read_fields(request, SEARCH_FIELDS[1:])
         if isinstance(fields, JSONResponse):
             return fields

@@ -45,15 +45,11 @@ from .compare import compare_tab
 from .evidence import evidence_tab
 from .figures import FiguresTab, figures_tab
 from .links import Links, link_outputs
-from .page import ANYWHERE, IndexWatcher, web_message
+from .page import ANYWHERE, CONCURRENCY, QUEUE_SIZE, IndexWatcher, web_message
 from .report_map import MapTab, map_tab
 
 __all__ = ["Handlers", "IndexWatcher", "build_app", "theme"]
 
-#: At most this many requests run at once (the machine has few cores) ...
-CONCURRENCY = 2
-#: ... and at most this many wait; more are turned away rather than queued forever.
-QUEUE_SIZE = 64
 MAX_UPLOAD = "100kb"
 #: Gradio keeps each session's copy of the page's settings (a few hundred kB here: the
 #: entity table, the report map); every JSON API call is a new session. Without a bound
