@@ -210,6 +210,18 @@ def print_check_ablations(index: SearchIndex, runs: list[dict]) -> None:
         print(f"  {name:<30} {u:6.1%} of {nu:<3}          {a:6.1%} of {na}")
 
 
+def print_by_kind(index: SearchIndex, runs: list[dict]) -> None:
+    """The default's flags by kind of question: unanswerable flagged, answerable wrongly flagged."""
+    print(f"\nBy kind (all checks){'':<10} unanswerable flagged   answerable wrongly flagged")
+    flags = [flagged_with(index, r) for r in runs]
+    for kind in sorted({r["q"].get("kind") or r["q"]["type"] for r in runs}):
+        mine = [i for i, r in enumerate(runs) if (r["q"].get("kind") or r["q"]["type"]) == kind]
+        unanswerable = [flags[i] for i in mine if not runs[i]["q"]["answerable"]]
+        answerable = [flags[i] for i in mine if runs[i]["q"]["answerable"]]
+        cells = [f"{sum(x)}/{len(x)}" if x else "-" for x in (unanswerable, answerable)]
+        print(f"  {kind:<30} {cells[0]:<22} {cells[1]}")
+
+
 def cross_validate_flag(index: SearchIndex, runs: list[dict]) -> None:
     """Leave-one-kind-out choice of (passages read, sentence window); held-out rates."""
     settings = [(p, w) for p in FLAG_PASSAGES for w in FLAG_WINDOWS]
@@ -307,6 +319,7 @@ def main() -> None:
     if args.flag_cv:
         runs = flag_runs(index, [q for path in args.flag_cv for q in load_questions(path)], reports)
         print_check_ablations(index, runs)
+        print_by_kind(index, runs)
         cross_validate_flag(index, runs)
         return
 

@@ -40,6 +40,21 @@ def chunks(report):
 
 
 @pytest.fixture(scope="session")
+def tag():
+    """A question's words as the not-answered checks read them, tagged by the real spaCy
+    model (use with ``@pytest.mark.models``)."""
+    from peel_search.models import get_spacy
+    from peel_search.retrieve.asked import Word
+
+    nlp = get_spacy()
+
+    def tagged(question: str) -> tuple[Word, ...]:
+        return tuple(Word(t.text, t.lemma_, t.pos_, t.dep_, t.head.i) for t in nlp(question))
+
+    return tagged
+
+
+@pytest.fixture(scope="session")
 def corpus_copy(tmp_path_factory) -> Path:
     """A private copy of the bundled corpus (tests may not touch the real one)."""
     folder = tmp_path_factory.mktemp("corpus")

@@ -505,3 +505,20 @@ def test_json_route_get_takes_repeated_entity_filters(server):
     assert result["hits"] and all("Wolverhampton" in h["text"] for h in result["hits"])
     bad = httpx.get(f"{server}/api/search", params={"q": "risk", "k": "-1"}, timeout=60)
     assert bad.status_code == 400 and "k must be" in bad.json()["error"]
+
+
+def test_figures_route_answers_json_or_csv_and_refuses_a_bad_measure(server):
+    import httpx
+
+    rows = httpx.get(f"{server}/api/figures", params={"measure": "rate"}, timeout=60).json()
+    assert rows and {r["measure"] for r in rows} == {"rate"} and all(r["citation"] for r in rows)
+    csv_text = httpx.get(
+        f"{server}/api/figures", params={"subject": "organised crime", "format": "csv"}, timeout=60
+    )
+    assert (
+        csv_text.headers["content-type"].startswith("text/csv") and "organised crime groups" in csv_text.text
+    )
+    bad = httpx.get(f"{server}/api/figures", params={"measure": "speed"}, timeout=60)
+    assert bad.status_code == 400 and bad.json()["error"].startswith("no measure 'speed'")
+    bad = httpx.get(f"{server}/api/figures", params={"format": "xml"}, timeout=60)
+    assert bad.status_code == 400 and "json or csv" in bad.json()["error"]

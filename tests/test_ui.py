@@ -31,6 +31,7 @@ ENDPOINTS = (
     "/entities",
     "/browse",
     "/sections",
+    "/figures",
     "/reports",
 )
 
@@ -335,6 +336,7 @@ def test_json_endpoints_directly(handlers):
             handlers.api_entities("ORG"),
             handlers.api_browse(["Wolverhampton"]),
             handlers.api_sections(),
+            handlers.api_figures("rate"),
         ]
     )
     assert handlers.api_evidence("", "risk")["evidence"] is None

@@ -117,6 +117,21 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, ("text", "json", "csv", "markdown"))
     _scope(p)
 
+    p = sub.add_parser(
+        "figures", help="every figure the reports state: measure, subject, period, value, citation"
+    )
+    _common(p, ("text", "json", "csv"))
+    p.add_argument(
+        "--measure",
+        default="",
+        metavar="MEASURE",
+        help="only figures of this measure: count, rate, percentage, change, amount, duration or ratio",
+    )
+    p.add_argument(
+        "--subject", default="", metavar="WORDS", help="only figures whose subject has these words"
+    )
+    _scope(p)
+
     p = sub.add_parser("entities", help="entity counts (passages mentioning each)")
     _common(p, ("text", "json"))
     p.add_argument("--label", help="only this label, e.g. ORG, GPE, PROGRAMME, TERM")
@@ -354,6 +369,22 @@ def cmd_judgments(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_figures(args: argparse.Namespace) -> int:
+    from .render import render_figures
+    from .retrieve.export import figures_table, to_csv
+    from .retrieve.figures import parse_measure
+
+    parse_measure(args.measure)  # a bad measure fails before the index loads
+    rows = _open(args).figures(_scope_of(args), args.measure, args.subject)
+    if args.format == "json":
+        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        print(to_csv(figures_table(rows)), end="")
+    else:
+        print(render_figures(rows))
+    return EXIT_OK
+
+
 def cmd_reports(args: argparse.Namespace) -> int:
     from .render import render_reports
 
@@ -477,6 +508,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "search": cmd_search,
     "compare": cmd_compare,
     "judgments": cmd_judgments,
+    "figures": cmd_figures,
     "reports": cmd_reports,
     "browse": cmd_browse,
     "entities": cmd_entities,

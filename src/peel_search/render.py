@@ -101,6 +101,23 @@ def render_matrix(matrix: Any) -> str:
     return "\n".join(out)
 
 
+def render_figures(rows: Sequence[Any]) -> str:
+    """Each stated figure on one line (measure, value, subject, area and period), its
+    citation under it; a count of them first."""
+    if not rows:
+        return "No figure matches."
+    noun = "figure" if len(rows) == 1 else "figures"
+    out = [f"{len(rows)} {noun}:", ""]
+    for r in rows:
+        f = r.figure
+        measure = f"rate per {f.per}" if f.measure == "rate" and f.per else f.measure
+        where = ", ".join(x for x in (f.area, f.period) if x)
+        subject = f"{f.subject} — {f.label}" if f.label and f.label not in f.subject else f.subject
+        out.append(f"[{measure}] {f.value}  {subject}" + (f" ({where})" if where else ""))
+        out.append(f"  {r.citation or r.report}")
+    return "\n".join(out)
+
+
 def render_reports(metas: Sequence[Any]) -> str:
     """One line per report: id, force, title, publication month and where it came from
     (its file, with "PDF" for a report read from its PDF, whose pages are the PDF's)."""

@@ -1,6 +1,7 @@
 """The typed records that travel between pipeline stages.
 
 parse: source text -> :class:`Report` (sections, blocks, footnotes, judgments)
+figures: :class:`Report` -> :class:`Figure` list (every statistic it states)
 chunk: :class:`Report` -> :class:`Chunk` list
 search: query -> :class:`SearchResult` of :class:`Hit`
 
@@ -20,6 +21,12 @@ Grade = Literal["Outstanding", "Good", "Adequate", "Requires improvement", "Inad
 GRADES: tuple[Grade, ...] = ("Outstanding", "Good", "Adequate", "Requires improvement", "Inadequate")
 
 Span = tuple[int, int]
+#: What a statistic measures: a count, a rate per N of something, a percentage (a share
+#: or a rate with no base), a percentage change, an amount of money, a length of time,
+#: or a ratio in words ("two-thirds").
+Measure = Literal["count", "rate", "percentage", "change", "amount", "duration", "ratio"]
+MEASURES: tuple[Measure, ...] = ("count", "rate", "percentage", "change", "amount", "duration", "ratio")
+FigureSource = Literal["text", "table", "chart"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +147,64 @@ class Report:
 
     def children(self, index: int | None) -> list[Section]:
         return [s for s in self.sections if s.parent == index]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A statistic the report states: "66,629 incidents of anti-social behaviour in the 12
+    months to 30 June 2015", a row of an outcomes table, a slice of a chart.
+
+    ``value`` is as printed ("17.0%", "66,629", "two-thirds") and ``number`` its value;
+    ``subject`` says what it measures in the report's words and ``context`` holds the words
+    it was read from (its sentence, or a table's caption, column header and row label);
+    ``per`` is a rate's base ("1,000 population"), ``unit`` the unit ("percent", "hours",
+    "£"); ``area`` whom it is about ("West Midlands Police", "England and Wales") and
+    ``period`` when ("12 months to 30 June 2015", "" when the report gives none);
+    ``label`` a table row's or a chart slice's label ("Caution - adults"). ``where`` says whether it stands in prose, a table or a chart; ``start``/``end`` are
+    the value's offsets in the source text, ``section`` and ``page`` where it stands.
+    """
+
+    report_id: str
+    value: str
+    number: float
+    measure: Measure
+    subject: str
+    context: str
+    per: str = ""
+    unit: str = ""
+    area: str = ""
+    period: str = ""
+    label: str = ""
+    where: FigureSource = "text"
+    section: tuple[str, ...] = ()
+    page: int = 0
+    start: int = 0
+    end: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "report_id": self.report_id,
+            "value": self.value,
+            "number": self.number,
+            "measure": self.measure,
+            "subject": self.subject,
+            "context": self.context,
+            "per": self.per,
+            "unit": self.unit,
+            "area": self.area,
+            "period": self.period,
+            "label": self.label,
+            "where": self.where,
+            "section": list(self.section),
+            "page": self.page,
+            "start": self.start,
+            "end": self.end,
+        }
+
+    @classmethod
+    def from_dict(cls, row: dict[str, object]) -> Figure:
+        """The figure a :meth:`to_dict` row describes."""
+        return cls(**{**row, "section": tuple(row.get("section") or ())})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

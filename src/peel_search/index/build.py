@@ -34,6 +34,7 @@ from ..errors import IndexUnusableError
 from ..ingest.acronyms import find_definitions
 from ..ingest.chunk import DEFAULT_CONFIG, ChunkConfig, chunk_report
 from ..ingest.corpus import CorpusFile, CorpusNote, corpus_fingerprint, read_corpus, read_overrides
+from ..ingest.figures import extract_figures
 from ..ingest.metadata import read_metadata
 from ..ingest.text import sentence_spans
 from ..types import Chunk, Citation, Report, ReportMeta, Span
@@ -105,7 +106,8 @@ PART_SOURCE = "source.txt"
 
 
 def _report_record(report: Report, acronyms: dict[str, str]) -> dict[str, Any]:
-    """What a part keeps of a parsed report: its tree, judgments, footnotes and acronyms."""
+    """What a part keeps of a parsed report: its tree, judgments, footnotes, acronyms and
+    the statistics it states (:mod:`~peel_search.ingest.figures`)."""
     return {
         "report_id": report.report_id,
         "parsed_title": report.title,
@@ -143,6 +145,7 @@ def _report_record(report: Report, acronyms: dict[str, str]) -> dict[str, Any]:
             for f in report.footnotes
         ],
         "acronyms": acronyms,
+        "figures": [f.to_dict() for f in extract_figures(report)],
     }
 
 

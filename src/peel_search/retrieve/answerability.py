@@ -6,18 +6,31 @@ passage only loosely matched. What can is the kind of answer a question asks for
 against what the report holds. Each check is named (the names are the ablation rows
 of ``bench/quality.py``) and says why in words a user understands:
 
-- ``words``: a quantity or "what did HMIC say about X" question whose subject has a
-  word the report never uses, in any spelling (hyphenated or not, British or American,
-  singular or plural) nor any close word;
-- ``person``: "who is ..." needs a passage naming a person;
+- ``words``: a quantity or "what did HMIC say about X" question whose subject (the words
+  that name things, never a verb) has a word the report never uses, in any spelling
+  (hyphenated or not, British or American, singular or plural) nor any close word;
+- ``figures``: a statistic set against the figures the report states
+  (:mod:`.figure_check`): a measure, period or place it does not give them for;
+- ``person``: "who ..." needs a named person, or a post or body that does the thing
+  (:mod:`.person_check`);
 - ``period``: a year the report does not cover (its own period, from its metadata)
   and that the passages found never mention;
-- ``grade``: the grade of a pillar or area the report does not judge;
-- ``comparison``: a comparison with a named other force that the passages found
-  never name (the reports compare a force with England and Wales);
+- ``grade``: the grade of a pillar or area the report does not judge, a grade from
+  another inspection, or another pillar's topic it never mentions (:mod:`.inspection_check`);
+- ``inspection``: what another inspection, review or study found, where the report only
+  names it (:mod:`.inspection_check`);
+- ``cause``: "why ..." where the report states the fact but gives no reason
+  (:mod:`.cause_check`);
+- ``comparison``: a comparison the report does not draw, by its figures or in a sentence
+  (:mod:`.comparison_check`);
+- ``detail``: a name or a place the report does not give (:mod:`.detail_check`);
 - ``value``: a number, share, amount, date or duration the best passages do not hold
   next to the thing asked about ("the report gives the number of organised crime
   groups, not of arrests").
+
+Each check is a function of one :class:`_Case` (the question, its answer type, the
+:class:`Evidence`); the first to find a reason gives it. A check flags only on positive
+evidence of absence: what the report does say instead.
 
 A word counts as present when the report has it (stemmed), an acronym of the report
 expands to it, or a word of the report is close to it in the embedding model's own
@@ -29,11 +42,44 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from ..index.lexical import STOPWORDS, tokenize
+from .asked import (
+    Match,
+    SourceAsk,
+    Word,
+    compare_ask,
+    detail_ask,
+    figure_ask,
+    grade_ask,
+    naming_words,
+    source_ask,
+    who_ask,
+    why_ask,
+)
+from .cause_check import cause_reason
+from .comparison_check import comparison_drawn
+from .detail_check import detail_reason
+from .figure_check import FigureFacts, figure_reason
+from .inspection_check import Cited, GradedArea, finding_reason, other_grade_reason, own_grade_reason
+from .person_check import person_reason
+
+T = TypeVar("T")
 
 #: Every check, in the order they are tried.
-CHECKS = ("words", "person", "period", "grade", "comparison", "value")
+CHECKS = (
+    "words",
+    "figures",
+    "person",
+    "period",
+    "grade",
+    "inspection",
+    "cause",
+    "comparison",
+    "detail",
+    "value",
+)
 
 _QUANTITY_RE = re.compile(
     r"^\s*(?:(?:by )?how (?:many|much)\b|what (?:percentage|proportion|share|number)\b|"
@@ -41,7 +87,12 @@ _QUANTITY_RE = re.compile(
     r"amount|level|budget|cost|figure|time|age|target|limit|minimum|maximum|length|size)s?\b|by what (?:percentage|proportion|amount)\b)",
     re.IGNORECASE,
 )
-_DATE_RE = re.compile(r"^\s*(?:when\b|since when\b|(?:in )?what (?:year|month|date)\b|which year\b)", re.I)
+#: "When does HMIC judge ..." asks under what conditions, not for a date.
+_DATE_RE = re.compile(
+    r"^\s*(?:when\b(?!\s+(?:does|do|should|would|can|could|might|must)\b)|since when\b|"
+    r"(?:in |on )?what (?:year|month|date|day)\b|which year\b)",
+    re.I,
+)
 _DURATION_RE = re.compile(r"^\s*how (?:long|often)\b", re.I)
 _IDENTITY_RE = re.compile(
     r"^\s*(?:who (?:is|are|was|were)\b|what is the name of\b|which (?:officer|person)\b)", re.I
@@ -49,13 +100,8 @@ _IDENTITY_RE = re.compile(
 _GRADE_RE = re.compile(
     r"\b(?:what|which) (?:grade|rating|judgment|judgement)\b(?! categor)|\b(?:graded|rated)\b|"
     r"^\s*(?:what|which)\b.{0,60}\b(?:grade|rating)\b|"
-    r"^\s*(?:how|was|were|is) (?:the )?(?:force|police)?.{0,45}\bjudged\b",
-    re.I,
-)
-#: "Who is responsible for ..." is answered by a role ("the assistant chief constable").
-_ROLE_QUESTION_RE = re.compile(r"\bwho (?:is|are|was|were) (?:responsible|in charge|accountable)\b", re.I)
-_ROLE_RE = re.compile(
-    r"\b(?:constable|superintendent|inspector|sergeant|commissioner|director|commander|head of|lead officer)\b",
+    r"^\s*(?:how|was|were|is) (?:the )?(?:force|police)?.{0,45}\bjudged\b|"
+    r"^\s*how\s+(?:did|does|do|would|has|have)\s+(?:\w+\s+){1,2}(?:grade|rate|judge)\b",
     re.I,
 )
 _TOPIC_RE = re.compile(
@@ -94,6 +140,11 @@ _NUMBER_WORDS = (
 _NUMBER_RE = re.compile(
     r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])|\b(?:" + _NUMBER_WORDS.replace(" ", "|") + r")s?\b", re.I
 )
+#: A capitalised word just before a year makes it part of a name ("WMP 2020", "Vision 2025").
+_IN_NAME_RE = re.compile(
+    r"\b(?!(?:In|Since|From|By|Until|To|Of|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\b)[A-Z][A-Za-z]*\s$"
+)
 _YEAR_RE = re.compile(r"\b(?:19|20)\d{2}(?:/\d{2,4})?\b")
 _VALUE_RES = {
     "number": _NUMBER_RE,
@@ -109,6 +160,8 @@ _VALUE_RES = {
         re.I,
     ),
     "duration": re.compile(
+        r"\b(?:since|from)\s+(?:(?:january|february|march|april|may|june|july|august|september|october|"
+        r"november|december)\s+)?(?:19|20)\d\d\b|"
         r"\b(?:\d[\d,.]*|" + _NUMBER_WORDS.replace(" ", "|") + r"|a|an)\s*(?:-\s*)?"
         r"(?:hours?|days?|weeks?|months?|years?|minutes?)\b|\b(?:daily|weekly|monthly|annually|"
         r"quarterly|yearly|immediately)\b",
@@ -129,7 +182,56 @@ PILLARS = {
     "legitimacy": ("legitimacy", "legitimate", "fairness", "ethical"),
     "leadership": ("leadership", "well-led", "well led"),
 }
-_GRADE_GENERIC = frozenset("overall force police effectiveness effective inspection crime".split())
+#: What each PEEL pillar inspects beyond effectiveness (HMIC's PEEL framework): a
+#: question on one of these, put to a report of another pillar that never mentions it, is
+#: for that pillar's report.
+PILLAR_TOPICS = {
+    "efficiency": (
+        "budget",
+        "budgets",
+        "spending review",
+        "savings",
+        "financial plans",
+        "finances",
+        "cost per head",
+        "value for money",
+        "reserves",
+        "precept",
+        "sickness absence",
+        "sickness",
+        "overtime",
+        "workforce planning",
+    ),
+    "legitimacy": (
+        "stop and search",
+        "use of force",
+        "taser",
+        "complaints",
+        "complaint",
+        "misconduct",
+        "corruption",
+        "vetting",
+        "vet",
+        "code of ethics",
+        "ethical culture",
+        "ethics",
+        "treat the public fairly",
+        "fair treatment",
+        "discrimination",
+        "whistleblowing",
+        "abuse of position",
+        "black and minority ethnic",
+        "bme",
+    ),
+    "leadership": (
+        "talent",
+        "wellbeing",
+        "well-being",
+        "succession planning",
+        "leadership development",
+        "morale",
+    ),
+}
 #: American endings and their British forms (the reports are British).
 _BRITISH = (
     (r"iz(e|es|ed|ing|ation|ations)$", r"is\1"),
@@ -167,6 +269,8 @@ class Scope:
     """What the reports in scope cover: their own years and the pillars and areas they judge."""
 
     years: frozenset[int] = frozenset()
+    #: The years the reports are of (their inspection years): a figure given no period is of these.
+    own_years: frozenset[int] = frozenset()
     period: str = ""  # "2015 (published February 2016)", for messages
     pillars: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
@@ -181,8 +285,25 @@ class Evidence:
 
     present: Callable[[str], bool]
     passages: Sequence[str] = ()
-    names_a_person: Callable[[], bool] = lambda: True
     scope: Scope = field(default_factory=Scope)
+    #: The question's words as tagged (part of speech, dependencies); empty: not tagged.
+    words: tuple[Word, ...] = ()
+    #: The figures the reports in scope state, and how a question's word is matched on
+    #: a set of stems (spellings, acronyms, close words).
+    figures: Sequence[FigureFacts] = ()
+    match: Match = lambda word, stems: _stem_in(word, set(stems))
+    #: Places the question names other than the forces in scope.
+    places: tuple[str, ...] = ()
+    #: The passages in scope that hold a word (or a close one).
+    passages_with: Callable[[str], Sequence[str]] = lambda word: ()
+    #: The passages in scope that name a person.
+    named_people: Callable[[], Sequence[str]] = lambda: ()
+    #: The areas the reports in scope grade, with their grades.
+    graded: Sequence[GradedArea] = ()
+    #: How rare a word is in the reports in scope (an inverse document frequency).
+    rarity: Callable[[str], float] = lambda word: 1.0
+    #: The passages in scope that hold a word, in their text or in the footnotes they cite.
+    cited_with: Callable[[str], Sequence[Cited]] = lambda word: ()
 
 
 def focus_words(text: str) -> tuple[str, ...]:
@@ -360,7 +481,10 @@ def value_reason(kind: AnswerType, passages: Sequence[str], window: int = 1) -> 
     for passage in passages:
         sentences = _sentences(passage)
         for i, sentence in enumerate(sentences):
-            values = [m.group() for m in pattern.finditer(sentence)]
+            found = list(pattern.finditer(sentence))
+            if kind.value == "date":  # "WMP 2020" is a name, not a date
+                found = [m for m in found if not _IN_NAME_RE.search(sentence[: m.start()])]
+            values = [m.group() for m in found]
             if kind.value == "number":
                 values = [v for v in values if not _YEAR_RE.fullmatch(v)]
             if not values:
@@ -430,12 +554,30 @@ def comparison_reason(question: str, scope: Scope, passages: Sequence[str]) -> s
     return ""
 
 
-def grade_reason(
-    kind: AnswerType, question: str, scope: Scope, present_in_areas: Callable[[str], bool]
-) -> str:
+def topic_reason(question: str, scope: Scope, mentions: Callable[[str], bool]) -> str:
+    """Why a question on another pillar's topic ("complaints", "stop and search") is not
+    answered by the reports in scope: they inspect another pillar and never mention it
+    (``mentions`` says whether they do); ``""`` otherwise."""
+    if not scope.pillars:
+        return ""
+    judged = " ".join(scope.pillars).lower()
+    lower = question.lower()
+    for pillar, topics in PILLAR_TOPICS.items():
+        if pillar in judged:
+            continue
+        for topic in topics:
+            if re.search(rf"\b{re.escape(topic)}\b", lower) and not mentions(topic):
+                return (
+                    f"{topic} is a matter for HMIC's {pillar} inspection; the report is of "
+                    f"{', '.join(scope.pillars)} and never mentions it"
+                )
+    return ""
+
+
+def pillar_reason(kind: AnswerType, question: str, scope: Scope) -> str:
     """Why a grade question is not answered: it names a pillar the reports in scope do
-    not inspect ("efficiency" in an effectiveness report) or an area they do not grade;
-    ``""`` when they may grade it."""
+    not inspect ("efficiency" in an effectiveness report); ``""`` when they may grade it.
+    (Areas and other inspections: :mod:`.inspection_check`.)"""
     if kind.kind != "grade" or not (scope.pillars or scope.areas):
         return ""
     lower = question.lower()
@@ -446,12 +588,204 @@ def grade_reason(
             return (
                 f"the report grades {', '.join(scope.pillars) or 'other questions'} ({graded}), not {pillar}"
             )
-    words = [w for w in kind.subject if w not in _GRADE_GENERIC and not w.endswith("ing")]
-    pillar_words = {n for names in PILLARS.values() for n in names}
-    words = [w for w in words if w not in pillar_words]
-    if words and not any(present_in_areas(w) for w in words):
-        return f"the report grades only {graded}; it gives no grade for {' '.join(words)}"
     return ""
+
+
+def _mentions(phrase: str, evidence: Evidence) -> bool:
+    """Whether the reports in scope use ``phrase`` (a word in any spelling or close word;
+    several words together in one passage, as written)."""
+    words = phrase.split()
+    if len(words) == 1:
+        return word_present(phrase, evidence.present)
+    if not all(word_present(w, evidence.present) for w in words if w not in STOPWORDS):
+        return False
+    rarest = max((w for w in words if w not in STOPWORDS), key=len)
+    return any(
+        phrase in " ".join(p.lower().replace("-", " ").split()) for p in evidence.passages_with(rarest)
+    )
+
+
+def _own_source(source: SourceAsk, scope: Scope) -> bool:
+    """Whether a source the question names is the report itself ("HMIC's 2015 PEEL
+    effectiveness inspection")."""
+    own = {"peel", "effectiveness", "police", *(w for p in scope.pillars for w in p.split())}
+    return set(source.words) <= own and all(y in scope.own_years for y in source.years)
+
+
+def _grade_reason(question: str, evidence: Evidence) -> str:
+    """A grade question's check: the grade of another inspection, or of an area."""
+    asked = grade_ask(question, evidence.words)
+    source, scope = asked.source, evidence.scope
+    if source is not None and set(source.words) <= {
+        "peel",
+        "effectiveness",
+        "police",
+        *(w for p in scope.pillars for w in p.split()),
+    }:
+        other_years = [y for y in source.years if y not in scope.own_years]
+        if other_years and scope.own_years:
+            own = ", ".join(str(y) for y in sorted(scope.own_years))
+            return f"the report gives the grades of its {own} inspection; none from {other_years[0]}"
+        source = None  # this report's own inspection
+    if source is not None:
+        cited = _gathered(source.words, evidence.cited_with)
+        return other_grade_reason(source, asked.area, cited, evidence.match)
+    found = _gathered(asked.area, evidence.passages_with)
+    return own_grade_reason(asked.area, evidence.graded, found, evidence.match)
+
+
+def _gathered(
+    words: Iterable[str], fetch: Callable[[str], Sequence[T]], key: Callable[[str], Any] = len, n: int = 2
+) -> list[T]:
+    """What ``fetch`` finds for the ``n`` first of ``words`` by ``key`` (longest: the most
+    telling), each once."""
+    out: list[T] = []
+    for word in sorted(words, key=key, reverse=True)[:n]:
+        out.extend(x for x in fetch(word) if x not in out)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Case:
+    """One question before the checks: its answer type, the evidence, its text."""
+
+    kind: AnswerType
+    evidence: Evidence
+    question: str
+    window: int = 1
+    checks: frozenset[str] = frozenset(CHECKS)
+
+    @property
+    def tagged(self) -> bool:
+        return bool(self.evidence.words and self.question)
+
+
+def _words_check(case: _Case) -> str:
+    """A quantity or topic question naming a thing the report never mentions."""
+    kind, evidence = case.kind, case.evidence
+    if kind.kind not in {"quantity", "topic"}:
+        return ""
+    subject = kind.subject
+    if evidence.words:  # only the words that name things: a verb is never the subject
+        named = set(naming_words(evidence.words))
+        subject = tuple(w for w in subject if w in named)
+    missing = missing_words(subject, lambda w: word_present(w, evidence.present))
+    return f"the report never mentions {_quote(missing)}, in any spelling or close word" if missing else ""
+
+
+def _figure_check(case: _Case) -> str:
+    """A statistic set against the figures the report states (:mod:`.figure_check`)."""
+    evidence = case.evidence
+    asked = figure_ask(case.question, evidence.words) if case.tagged else None
+    if asked is None or not evidence.figures:
+        return ""
+    return figure_reason(
+        asked,
+        evidence.figures,
+        evidence.match,
+        evidence.scope.own_years,
+        evidence.places,
+        evidence.passages_with(asked.head) if asked.head else (),
+    )
+
+
+def _person_check(case: _Case) -> str:
+    """ "Who ...": a named person or someone who does it (:mod:`.person_check`)."""
+    evidence = case.evidence
+    who = who_ask(case.question, evidence.words) if case.tagged else None
+    if who is None:
+        return ""
+    passages = _gathered(who.core or who.about, evidence.passages_with)
+    return person_reason(who, passages, evidence.named_people(), evidence.match)
+
+
+def _period_check(case: _Case) -> str:
+    return period_reason(case.kind, case.evidence.scope, case.evidence.passages)
+
+
+def _grade_check(case: _Case) -> str:
+    """Pillars not inspected, other pillars' topics, areas not graded, other inspections."""
+    evidence = case.evidence
+    reason = pillar_reason(case.kind, case.question, evidence.scope) or topic_reason(
+        case.question, evidence.scope, lambda topic: _mentions(topic, evidence)
+    )
+    if not reason and case.kind.kind == "grade" and case.tagged:
+        reason = _grade_reason(case.question, evidence)
+    return reason
+
+
+def _inspection_check(case: _Case) -> str:
+    """What another inspection or study found (:mod:`.inspection_check`)."""
+    if case.kind.kind == "grade" or not case.tagged:
+        return ""
+    source = source_ask(case.question)
+    if source is None or _own_source(source, case.evidence.scope):
+        return ""
+    return finding_reason(source, _gathered(source.words, case.evidence.cited_with), case.evidence.match)
+
+
+def _cause_check(case: _Case) -> str:
+    """ "Why ...": a reason where the report states the fact (:mod:`.cause_check`)."""
+    evidence = case.evidence
+    fact = why_ask(case.question, evidence.words) if case.tagged else ()
+    fact = tuple(w for w in fact if evidence.present(w))  # words the report never uses cannot be stated
+    if not fact:
+        return ""
+    return cause_reason(fact, _gathered(fact, evidence.cited_with, n=3), evidence.match, evidence.rarity)
+
+
+def _comparison_check(case: _Case) -> str:
+    """A comparison the report does not draw (:mod:`.comparison_check`)."""
+    evidence = case.evidence
+    reason = comparison_reason(case.question, evidence.scope, evidence.passages)
+    compared = compare_ask(case.question, evidence.words, places=evidence.places) if case.tagged else None
+    if reason or compared is None:
+        return reason
+    passages = _gathered(compared.subject, evidence.passages_with, key=evidence.rarity)
+    return comparison_drawn(compared, evidence.figures, passages, evidence.match, evidence.rarity)
+
+
+def _detail_check(case: _Case) -> str:
+    """A name or place the report does not give (:mod:`.detail_check`)."""
+    evidence = case.evidence
+    detail = detail_ask(case.question) if case.question else None
+    if detail is None:
+        return ""
+    passages = _gathered(detail.thing, evidence.passages_with, key=evidence.rarity)
+    return detail_reason(detail, passages, evidence.match, (*evidence.scope.forces, "England and Wales"))
+
+
+def _value_check(case: _Case) -> str:
+    """A number, date or length of time the passages on the subject do not hold."""
+    kind, evidence = case.kind, case.evidence
+    if kind.kind not in {"quantity", "date", "duration"}:
+        return ""
+    if (
+        "figures" in case.checks
+        and evidence.figures
+        and case.tagged
+        and figure_ask(case.question, evidence.words)
+    ):
+        return ""  # the figures the report states have answered it
+    passages = list(evidence.passages)
+    if kind.kind in {"date", "duration"}:  # every passage on the subject, not only the best
+        passages.extend(p for p in _gathered(kind.subject, evidence.passages_with) if p not in passages)
+    return value_reason(kind, passages, case.window)
+
+
+#: Each check by its name in :data:`CHECKS`.
+_RUN: dict[str, Callable[[_Case], str]] = {
+    "words": _words_check,
+    "figures": _figure_check,
+    "person": _person_check,
+    "period": _period_check,
+    "grade": _grade_check,
+    "inspection": _inspection_check,
+    "cause": _cause_check,
+    "comparison": _comparison_check,
+    "detail": _detail_check,
+    "value": _value_check,
+}
 
 
 def unanswered_reason(
@@ -464,34 +798,12 @@ def unanswered_reason(
     """Why the report cannot answer a question of this kind, or ``""`` when it may.
 
     ``evidence`` holds what the report has; ``checks`` names which checks to run (all
-    by default, see :data:`CHECKS`).
+    by default, see :data:`CHECKS`); the first that finds a reason gives it.
     """
-    enabled = set(checks)
-    present = evidence.present
-    if "words" in enabled and kind.kind in {"quantity", "topic"}:
-        missing = missing_words(kind.subject, lambda w: word_present(w, present))
-        if missing:
-            return f"the report never mentions {_quote(missing)}, in any spelling or close word"
-    if (
-        "person" in enabled
-        and kind.kind == "person"
-        and not evidence.names_a_person()
-        and not (_ROLE_QUESTION_RE.search(question) and any(_ROLE_RE.search(p) for p in evidence.passages))
-    ):
-        return "the passages that match name no person"
-    if "period" in enabled:
-        reason = period_reason(kind, evidence.scope, evidence.passages)
-        if reason:
-            return reason
-    if "grade" in enabled:
-        area_stems = set(tokenize(" ".join(evidence.scope.areas)))
-        reason = grade_reason(kind, question, evidence.scope, lambda w: _stem_in(w, area_stems))
-        if reason:
-            return reason
-    if "comparison" in enabled:
-        reason = comparison_reason(question, evidence.scope, evidence.passages)
-        if reason:
-            return reason
-    if "value" in enabled and kind.kind in {"quantity", "date", "duration"}:
-        return value_reason(kind, evidence.passages, window)
+    case = _Case(kind, evidence, question, window, frozenset(checks))
+    for name in CHECKS:
+        if name in case.checks:
+            reason = _RUN[name](case)
+            if reason:
+                return reason
     return ""

@@ -1,5 +1,6 @@
 """Results as CSV and Markdown, for the CLI's ``--format csv|markdown`` and the web app's
-downloads: search results, compare rows, browsed passages and the grades matrix.
+downloads: search results, compare rows, browsed passages, the grades matrix and the
+figures the reports state.
 
 Every citation is the full one — report, every heading of the section path, page and
 paragraph — never the shortened headings the cards show. Pure functions from results to
@@ -99,6 +100,52 @@ def matrix_table(matrix: Any, citations: Mapping[tuple[str, str], str]) -> Table
         ("report_id", "report", "question", "heading", "grade", "carried_from", "sentence", "citation"),
         tuple(rows),
     )
+
+
+#: The columns of a figures table, in order.
+FIGURE_COLUMNS = (
+    "report",
+    "measure",
+    "subject",
+    "value",
+    "per",
+    "unit",
+    "area",
+    "period",
+    "label",
+    "where",
+    "citation",
+    "passage_id",
+    "context",
+)
+
+
+def figures_table(rows: Iterable[Any]) -> Table:
+    """One row per stated figure (:class:`peel_search.retrieve.figures.StatedFigure`): its
+    report, measure, subject, value as printed, rate base, unit, area, period, table row
+    label, where it stands (text, table, chart), full citation, passage id and the words it
+    was read from."""
+    out = []
+    for r in rows:
+        f = r.figure
+        out.append(
+            (
+                r.report,
+                f.measure,
+                f.subject,
+                f.value,
+                f.per,
+                f.unit,
+                f.area,
+                f.period,
+                f.label,
+                f.where,
+                r.full_citation or r.citation,
+                r.passage_id,
+                " ".join(f.context.split()),
+            )
+        )
+    return Table(FIGURE_COLUMNS, tuple(out))
 
 
 def to_csv(table: Table) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -21,8 +22,11 @@ from ..index.represent import lexical_text
 from ..ingest.acronyms import expand_query
 from ..ingest.questions import without_frame
 from ..types import Hit
-from .answerability import CHECKS, Evidence, Scope, answer_type, question_years, unanswered_reason
+from .answerability import CHECKS, Evidence, Scope, answer_type, question_years, spellings, unanswered_reason
+from .asked import Word
+from .figure_check import FigureFacts, figure_facts
 from .filters import Filters
+from .inspection_check import Cited, GradedArea
 from .library import Library
 
 #: Late-interaction score (see :mod:`peel_search.index.interaction`) of the best passage below
@@ -54,6 +58,12 @@ class InReport:
         self._vocabulary_words: list[str] = []
         self._scope_word_cache: dict[bytes, set[str]] = {}
         self._scope_cache: dict[tuple[int, ...], Scope] = {}
+        self._equivalents: dict[str, tuple[frozenset[str], ...]] = {}
+        self._tags: dict[str, tuple[Word, ...]] = {}
+        self._facts: dict[int, list[FigureFacts]] = {}
+        self._places: list[str] | None = None
+        self._notes: dict[tuple[str, int], str] | None = None
+        self._rarity: dict[tuple[str, bytes], float] = {}
 
     def warm_up(self) -> None:
         """Load the word tables now rather than on the first query."""
@@ -80,12 +90,7 @@ class InReport:
             return True
         if any(has(x) if scoped else True for x in expand_query(word, library.acronyms)):
             return True
-        if self._vocabulary_vectors is None:
-            import torch
-
-            text = " ".join(lexical_text(c).lower() for c in library.chunks)
-            self._vocabulary_words = sorted(set(re.findall(r"[a-z][a-z'’\-]+", text)))
-            self._vocabulary_vectors = torch.from_numpy(library.embedder.word_vectors(self._vocabulary_words))
+        self._load_vocabulary()
         if not len(self._vocabulary_vectors):
             return False
         query = library.embedder.word_vectors([word])[0]
@@ -108,6 +113,175 @@ class InReport:
                 self._scope_word_cache = {}  # a new dict: readers holding the old one are unaffected
             self._scope_word_cache[key] = words
         return words
+
+    def _load_vocabulary(self) -> None:
+        """The reports' words and their vectors in the model's word-piece space (once)."""
+        if self._vocabulary_vectors is None:
+            import torch
+
+            library = self.library
+            text = " ".join(lexical_text(c).lower() for c in library.chunks)
+            self._vocabulary_words = sorted(set(re.findall(r"[a-z][a-z'’\-]+", text)))
+            self._vocabulary_vectors = torch.from_numpy(library.embedder.word_vectors(self._vocabulary_words))
+
+    def near_words(self, word: str) -> list[str]:
+        """Words of the reports close to ``word`` in the model's word-piece space."""
+        library = self.library
+        self._load_vocabulary()
+        if not len(self._vocabulary_vectors):
+            return []
+        query = library.embedder.word_vectors([word])[0]
+        close = similarities(query[None, :], self._vocabulary_vectors).reshape(-1)
+        return [
+            self._vocabulary_words[int(i)] for i in np.flatnonzero(np.asarray(close) >= NEAR_WORD_SIMILARITY)
+        ]
+
+    def equivalents(self, word: str) -> tuple[frozenset[str], ...]:
+        """The ways the reports may write ``word``, each as the stems it takes: its
+        spellings, the words close to it, its acronym or long form (cached)."""
+        found = self._equivalents.get(word)
+        if found is None:
+            variants = [*spellings(word), *self.near_words(word), *expand_query(word, self.library.acronyms)]
+            found = tuple(dict.fromkeys(frozenset(tokenize(v)) for v in variants if tokenize(v)))
+            if len(self._equivalents) > 4096:
+                self._equivalents = {}
+            self._equivalents[word] = found
+        return found
+
+    def match(self, word: str, stems: AbstractSet[str]) -> bool:
+        """Whether ``stems`` hold ``word`` in one of its :meth:`equivalents`."""
+        own = tokenize(word)
+        if own and all(t in stems for t in own):
+            return True
+        parts = [p for p in word.split("-") if p]
+        if len(parts) > 1 and all(self.match(p, stems) for p in parts):  # "six-month": "six months"
+            return True
+        return any(way <= stems for way in self.equivalents(word))
+
+    def tag(self, question: str) -> tuple[Word, ...]:
+        """``question``'s words tagged by spaCy (loaded on first use; cached)."""
+        tags = self._tags.get(question)
+        if tags is None:
+            from ..models import get_spacy
+
+            doc = get_spacy()(question)
+            tags = tuple(Word(t.text, t.lemma_, t.pos_, t.dep_, t.head.i) for t in doc)
+            if len(self._tags) > 1024:
+                self._tags = {}
+            self._tags[question] = tags
+        return tags
+
+    def graded(self, numbers: tuple[int, ...]) -> list[GradedArea]:
+        """The areas the reports numbered ``numbers`` grade (their judgments), with grades."""
+        return [
+            GradedArea(without_frame(j["area"]), str(j.get("grade") or ""))
+            for n in numbers
+            for j in self.library.reports[n].get("judgments", [])
+        ]
+
+    # -- the figures the reports state ---------------------------------------------------------
+
+    def figure_facts(self, numbers: tuple[int, ...]) -> list[FigureFacts]:
+        """The figures of the reports numbered ``numbers``, with the stems each is matched on."""
+        out: list[FigureFacts] = []
+        library = self.library
+        for n in numbers:
+            facts = self._facts.get(n)
+            if facts is None:
+                report_id = library.metas[n].report_id
+                facts = []
+                for figure, at in zip(library.figures, library.figure_passage, strict=True):
+                    if figure.report_id != report_id:
+                        continue
+                    passage = library.chunks[at].text if at >= 0 else ""
+                    facts.append(figure_facts(figure, passage, self._expand))
+                self._facts[n] = facts
+            out.extend(facts)
+        return out
+
+    def _expand(self, word: str) -> str:
+        """The long form of an acronym, or the acronym of a long form."""
+        return " ".join(expand_query(word, self.library.acronyms))
+
+    def passages_with(self, word: str, mask: np.ndarray, limit: int = 300) -> list[str]:
+        """The passages in ``mask`` that hold ``word`` (or an equivalent), in report order."""
+        out: list[str] = []
+        for i in np.flatnonzero(mask):
+            if self.match(word, self.library.words(int(i))):
+                out.append(self.library.chunks[int(i)].text)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def rarity(self, word: str, mask: np.ndarray) -> float:
+        """How rare ``word`` is among the passages in ``mask``: log(N / (1 + passages with it))
+        (the last few thousand cached)."""
+        key = (word, np.packbits(mask).tobytes())
+        found = self._rarity.get(key)
+        if found is None:
+            positions = np.flatnonzero(mask)
+            holding = sum(1 for i in positions if self.match(word, self.library.words(int(i))))
+            found = float(np.log((len(positions) + 1) / (1 + holding)))
+            if len(self._rarity) > 4096:
+                self._rarity = {}
+            self._rarity[key] = found
+        return found
+
+    def cited_with(self, word: str, mask: np.ndarray, limit: int = 300) -> list[Cited]:
+        """The passages in ``mask`` that hold ``word`` in their text or in the footnotes
+        they cite, each with those footnotes' text."""
+        library = self.library
+        if self._notes is None:
+            self._notes = {
+                (r["report_id"], int(f["number"])): str(f["text"])
+                for r in library.reports
+                for f in r.get("footnotes", [])
+            }
+        notes = self._notes
+        out: list[Cited] = []
+        for i in np.flatnonzero(mask):
+            chunk = library.chunks[int(i)]
+            cited = " ".join(notes.get((chunk.report_id, n), "") for n in chunk.footnotes)
+            if self.match(word, library.words(int(i))) or (
+                cited and self.match(word, frozenset(tokenize(cited)))
+            ):
+                out.append(Cited(chunk.text, cited, chunk.kind == "footnote"))
+                if len(out) >= limit:
+                    break
+        return out
+
+    def places(self, question: str, forces: tuple[str, ...]) -> tuple[str, ...]:
+        """Places the question names (places the reports mention, other forces) other than
+        the forces in scope and England and Wales."""
+        if self._places is None:
+            self._places = sorted(
+                {
+                    e.text
+                    for c in self.library.chunks
+                    for e in c.entities
+                    if e.label == "GPE" and len(e.text) > 3
+                },
+                key=len,
+                reverse=True,
+            )
+        own = " ".join(forces).lower()
+        found: list[str] = []
+        for name in self._places:
+            if name.lower() in own or name.lower() in {
+                "england",
+                "wales",
+                "england and wales",
+                "uk",
+                "london",
+            }:
+                continue
+            if re.search(rf"\b{re.escape(name)}\b", question, re.I) and not any(name in f for f in found):
+                found.append(name)
+        for m in re.finditer(r"\b((?:[A-Z][\w'’-]+\s+){1,3})(?:Police|Constabulary)\b", question):
+            name = m.group(1).strip()
+            if name.lower() not in own and not any(name in f or f in name for f in found):
+                found.append(name)
+        return tuple(found)
 
     # -- what the reports cover ----------------------------------------------------------------
 
@@ -147,6 +321,7 @@ class InReport:
                     grades.append(f"{area[:1].lower()}{area[1:]}: {str(j['grade']).lower()}")
         return Scope(
             frozenset(years),
+            frozenset(m.year for m in metas if m.year),
             period if len(metas) == 1 else f"the reports in scope cover {period}",
             tuple(dict.fromkeys(m.pillar.lower() for m in metas if m.pillar)),
             tuple(dict.fromkeys(areas)),
@@ -160,21 +335,45 @@ class InReport:
     def reason(self, query: str, hits: Sequence[Hit], mask: np.ndarray) -> str:
         """Why the reports in ``mask`` cannot answer ``query`` (see :mod:`.answerability`), or ``""``."""
         best = hits[: self.passages]
+        scope = self.scope(mask)
+        numbers = tuple(int(n) for n in np.unique(self.library.chunk_report[mask]) if n >= 0)
         evidence = Evidence(
             present=lambda word: self.word_present(word, mask),
             passages=[h.chunk.text for h in best],
-            names_a_person=lambda: any(e.label == "PERSON" for h in best for e in h.chunk.entities),
-            scope=self.scope(mask),
+            scope=scope,
+            words=self.tag(self._generic(query, scope)),
+            figures=self.figure_facts(numbers),
+            match=self.match,
+            places=self.places(query, scope.forces),
+            passages_with=lambda word: self.passages_with(word, mask),
+            graded=self.graded(numbers),
+            cited_with=lambda word: self.cited_with(word, mask),
+            rarity=lambda word: self.rarity(word, mask),
+            named_people=lambda: [
+                self.library.chunks[int(i)].text
+                for i in np.flatnonzero(mask)
+                if any(e.label == "PERSON" for e in self.library.chunks[int(i)].entities)
+            ],
         )
-        # The force a report is about frames a question ("how many officers does Kent
-        # Police have?") rather than naming its subject; another force is left as asked.
+        kind = answer_type(self._generic(query, scope))
+        return unanswered_reason(kind, evidence, query, self.checks, self.window)
+
+    def _generic(self, query: str, scope: Scope) -> str:
+        """``query`` with the forces in scope called "the force": the force a report is about
+        frames a question ("how many officers does Kent Police have?") rather than naming
+        its subject; another force is left as asked."""
         generic = query
-        for force in sorted(evidence.scope.forces, key=len, reverse=True):
+        for force in sorted(scope.forces, key=len, reverse=True):
             name = re.sub(r"\s+(?:police(?: service| force)?|constabulary)$", "", force, flags=re.I)
             pattern = rf"\b(?:the\s+)?{re.escape(name)}(?:\s+(?:police(?: service| force)?|constabulary))?\b"
             generic = re.sub(pattern, "the force", generic, flags=re.I)
-        kind = answer_type(generic)
-        return unanswered_reason(kind, evidence, query, self.checks, self.window)
+            initials = "".join(w[0] for w in force.split() if w[:1].isupper())
+            shorts = [
+                s for s, long_form in self.library.acronyms.items() if long_form.lower() == force.lower()
+            ]
+            for short in {*shorts, *([initials] if len(initials) >= 3 else [])}:  # "WMP"
+                generic = re.sub(rf"\b{re.escape(short)}\b(?:['’]s)?", "the force", generic)
+        return generic
 
     def answers(
         self,

@@ -26,7 +26,7 @@ from ..index.adapted import AdapterRecord
 from ..index.build import better_cited
 from ..index.lexical import tokenize
 from ..index.represent import lexical_text
-from ..types import Chunk, Citation, Copy, ReportMeta, Span, Variant
+from ..types import Chunk, Citation, Copy, Figure, ReportMeta, Span, Variant
 from .vectors import PartedRows
 
 
@@ -124,6 +124,10 @@ class Library:
         for r in reports:
             for k, v in r.get("acronyms", {}).items():
                 self.acronyms.setdefault(k, v)
+        #: Every statistic the reports state (see :mod:`peel_search.ingest.figures`), and the
+        #: position of the passage holding each (-1: none).
+        self.figures: list[Figure] = [Figure.from_dict(f) for r in reports for f in r.get("figures", [])]
+        self.figure_passage: list[int] = self._figure_passages()
         self._word_sets: dict[int, set[str]] = {}
         self._sentence_word_cache: dict[int, set[str]] = {}
         self._labels: list[str] | None = None
@@ -141,6 +145,14 @@ class Library:
             )
         ):
             raise IndexCorruptError(f"{folder}: vector counts do not match the passages", store.REBUILD)
+
+    def _figure_passages(self) -> list[int]:
+        spans: dict[str, list[tuple[int, int, int]]] = {}
+        for i, c in enumerate(self.chunks):
+            spans.setdefault(c.report_id, []).extend((a, b, i) for a, b in c.spans)
+        return [
+            next((i for a, b, i in spans.get(f.report_id, ()) if a <= f.start < b), -1) for f in self.figures
+        ]
 
     @classmethod
     def load(cls, folder: str | Path = "index", corpus: str | Path | None = None) -> Library:

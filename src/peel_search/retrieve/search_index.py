@@ -9,7 +9,7 @@
 - ``in_report`` (:mod:`.in_report`): whether the reports in scope answer a question.
 
 The services users call are functions of the index, one module each — :mod:`.search`,
-:mod:`.compare`, :mod:`.browse`, :mod:`.judgments`, :mod:`.context` — and are its methods here.
+:mod:`.compare`, :mod:`.browse`, :mod:`.judgments`, :mod:`.figures`, :mod:`.context` — and are its methods here.
 :func:`open_index` loads an index, building it first when it is missing or stale.
 """
 
@@ -27,6 +27,7 @@ from ..types import Chunk, ReportMeta, Span
 from . import browse as _browse
 from . import compare as _compare
 from . import context as _context
+from . import figures as _figures
 from . import judgments as _judgments
 from . import search as _search
 from .backend import Backend
@@ -66,6 +67,7 @@ class SearchIndex:
     entity_counts = _browse.entity_counts
     judgments = _judgments.judgments
     grades_matrix = _judgments.grades_matrix
+    figures = _figures.figures
     passage_context = _context.passage_context
     page_image = _context.page_image
     report_pdf = _context.report_pdf

@@ -3,7 +3,7 @@ it as the user acts, and the page's own script — the cards' buttons (show in c
 citation, link or Markdown) by event delegation, and the address kept in step with the page.
 """
 
-TABS = ("ask", "compare", "evidence", "browse", "map")
+TABS = ("ask", "compare", "evidence", "browse", "figures", "map")
 #: What each tab keeps in the address, in the order of its event's inputs.
 TAB_FIELDS: dict[str, tuple[str, ...]] = {
     "ask": ("q", "k", "entity", "section", "judgment", "report", "force", "year"),

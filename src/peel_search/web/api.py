@@ -1,5 +1,6 @@
 """The JSON endpoints for ``gradio_client`` (``/search``, ``/compare``, ``/judgments``,
-``/grades``, ``/reports``, ``/evidence``, ``/entities``, ``/browse``, ``/sections``), and
+``/grades``, ``/reports``, ``/evidence``, ``/entities``, ``/browse``, ``/sections``,
+``/figures``), and
 the answers the plain HTTP routes of :mod:`.server` share with them.
 
 Each takes ``reports``, ``forces`` and ``years`` (lists, or one value) to restrict it to
@@ -13,7 +14,7 @@ from typing import Any
 import gradio as gr
 
 from ..errors import QueryError
-from ..retrieve.export import export_compare, export_matrix, export_results
+from ..retrieve.export import export_compare, export_matrix, export_results, figures_table, to_csv
 from . import data as ui_data
 from .page import Page, as_list, friendly, text
 
@@ -56,6 +57,27 @@ class Api(Page):
     def grades_json(self, reports: Any = None, forces: Any = None, years: Any = None) -> dict[str, Any]:
         """The grades endpoints' answer, raising our own errors (see :meth:`search_json`)."""
         return ui_data.grades_json(self.index, self._scope(reports, forces, years) or None)
+
+    def figures_json(
+        self,
+        measure: Any = "",
+        subject: Any = "",
+        reports: Any = None,
+        forces: Any = None,
+        years: Any = None,
+    ) -> list[dict[str, Any]]:
+        """The figures endpoints' answer, raising our own errors (see :meth:`search_json`)."""
+        return [r.to_dict() for r in self._figures(measure, subject, reports, forces, years)]
+
+    def export_figures(self, fmt: str, *args: Any) -> str:
+        """The figures as CSV (``args`` as :meth:`figures_json`)."""
+        return to_csv(figures_table(self._figures(*args)))
+
+    def _figures(
+        self, measure: Any = "", subject: Any = "", reports: Any = None, forces: Any = None, years: Any = None
+    ) -> list[Any]:
+        scope = self._scope(reports, forces, years)
+        return self.index.figures(scope or None, text(measure), text(subject))
 
     def export_search(self, fmt: str, *args: Any) -> str:
         """The search endpoints' answer as CSV or Markdown (``args`` as :meth:`search_json`)."""
@@ -130,6 +152,20 @@ class Api(Page):
         """The grades matrix: {columns, rows}, a column per graded question aligned across
         reports, a row per report whose cells give the grade, its sentence and citation."""
         return self.grades_json(reports, forces, years)
+
+    @friendly
+    def api_figures(
+        self,
+        measure: str = "",
+        subject: str = "",
+        reports: list[str] | None = None,
+        forces: list[str] | None = None,
+        years: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every figure the reports state, of ``measure`` (count, rate, percentage, change,
+        amount, duration, ratio; empty for all) and whose subject has the words of
+        ``subject``: value, subject, area, period, passage id and citation."""
+        return self.figures_json(measure, subject, reports, forces, years)
 
     @friendly
     def api_reports(self) -> list[dict[str, Any]]:
@@ -210,3 +246,4 @@ def register_api(h: Api) -> None:
     gr.api(h.api_entities, api_name="entities")
     gr.api(h.api_browse, api_name="browse")
     gr.api(h.api_sections, api_name="sections")
+    gr.api(h.api_figures, api_name="figures")

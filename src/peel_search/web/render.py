@@ -309,6 +309,40 @@ def judgments_table(rows: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
+def figures_html(rows: Sequence[Any], export: str = "") -> str:
+    """The stated figures as a table — measure, value, subject, area, period, where it
+    stands — each row with its passage's citation; a count first, and with ``export`` (the
+    request's fields, URL-encoded) a link to download them as CSV."""
+    if not rows:
+        return message_html("No figure matches. Choose another measure or fewer subject words.")
+    noun = "figure" if len(rows) == 1 else "figures"
+    body = []
+    for r in rows:
+        f = r.figure
+        measure = f"rate per {f.per}" if f.measure == "rate" and f.per else f.measure
+        subject = f"{f.subject} — {f.label}" if f.label and f.label not in f.subject else f.subject
+        body.append(
+            f'<tr class="ps-figure-{escape(f.measure, quote=True)}"><td>{escape(measure)}</td>'
+            f'<td class="ps-figure-value">{escape(f.value)}</td><td>{escape(subject)}</td>'
+            f"<td>{escape(f.area)}</td><td>{escape(f.period)}</td>"
+            f'<td><div class="ps-row-cite">{citation_html(r.citation or r.report)}</div></td></tr>'
+        )
+    bar = (
+        '<div class="ps-export">'
+        f'<a class="ps-export-csv" href="{escape(f"api/figures?{export}&format=csv", quote=True)}" download>'
+        "Download CSV</a></div>"
+        if export
+        else ""
+    )
+    return (
+        f'<div class="ps-figures"><p class="ps-count">{len(rows)} {noun}</p>{bar}'
+        '<table class="ps-judgments ps-figures-table"><thead><tr><th scope="col">Measure</th>'
+        '<th scope="col">Value</th><th scope="col">Subject</th><th scope="col">Area</th>'
+        '<th scope="col">Period</th><th scope="col">Where the report says so</th></tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
 def evidence_html(
     judgment: Mapping[str, Any],
     summary: Sequence[Hit],

@@ -19,6 +19,11 @@ Routes besides the web app at ``/`` (and its ``gradio_api`` endpoints):
     ``{query, notices, rows: [{report, hit, note}]}``, one row per report in scope, ``hit``
     null with a ``note`` where the report has nothing that answers it. ``POST`` takes a
     JSON object as for search, without ``k``. Same bounds and errors as ``/api/search``.
+``GET /api/figures?measure=rate&subject=...&report=...&force=...&year=...&format=json``
+    Every figure the reports in scope state, as the app's ``/figures`` endpoint and the
+    CLI's ``figures --format json``: a list of ``{measure, subject, value, per, area,
+    period, citation, passage_id, ...}``; ``format=csv`` downloads them. An unknown measure
+    is a 400 naming the valid ones.
 ``GET /api/reports``
     ``{"reports": [...]}``: every report's metadata (id, file, force, period, year, title...).
 ``GET /api/health``
@@ -311,6 +316,30 @@ def create_server(
             fields.get("query", ""),
             *(fields.get(name, default) for name, default in _FILTER_DEFAULTS),
         )
+
+    def figures(*args: Any) -> list[dict[str, Any]]:
+        handlers.follow_rebuilds()
+        return handlers.figures_json(*args)
+
+    def export_figures(fmt: str, *args: Any) -> str:
+        handlers.follow_rebuilds()
+        return handlers.export_figures(fmt, *args)
+
+    @api.get("/api/figures")
+    async def figures_get(
+        measure: str = "",
+        subject: str = "",
+        report: list[str] = Query(default=[]),  # noqa: B008
+        force: list[str] = Query(default=[]),  # noqa: B008
+        year: list[str] = Query(default=[]),  # noqa: B008
+        format: str = "json",
+    ) -> Response:
+        if format not in ("json", "csv"):
+            return _error(400, f"format is json or csv, not {format[:20]!r}")
+        args = (measure, subject, report, force, year)
+        if format == "csv":
+            return await export(export_figures, "/api/figures", "csv", "figures", *args)
+        return await answer(figures, "/api/figures", *args)
 
     @api.get("/api/reports")
     def reports() -> dict[str, Any]:  # not async: following a rebuild loads an index

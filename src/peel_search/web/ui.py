@@ -1,10 +1,10 @@
-"""The web app: ask, evidence for a judgment, browse by entity, the report map and, for a
-library of reports, compare.
+"""The web app: ask, evidence for a judgment, browse by entity, the figures the reports
+state, the report map and, for a library of reports, compare.
 
 :func:`build_app` returns the Gradio Blocks (it never launches); :mod:`peel_search.web.server`
 serves them with safe settings. Every action is also a JSON endpoint for
 ``gradio_client``: ``/search``, ``/compare``, ``/judgments``, ``/grades``, ``/evidence``,
-``/entities``, ``/browse``, ``/sections`` and ``/reports``. Each takes ``reports``,
+``/entities``, ``/browse``, ``/sections``, ``/figures`` and ``/reports``. Each takes ``reports``,
 ``forces`` and ``years`` (lists, or one value) to restrict it to some reports.
 
 With several reports in the index the page shows report, force and year selectors above
@@ -12,7 +12,7 @@ the tabs, which every tab honours, a Compare tab and the grades matrix; with one
 none of these shows and the page is as it was.
 
 Each tab is a module of its own — :mod:`.ask`, :mod:`.compare`, :mod:`.evidence`,
-:mod:`.browse`, :mod:`.report_map` — holding its callbacks and the function that lays it
+:mod:`.browse`, :mod:`.figures`, :mod:`.report_map` — holding its callbacks and the function that lays it
 out; the JSON endpoints are in :mod:`.api`; what they share (the index, the scope, errors)
 in :mod:`.page`. This module puts them together: :class:`Handlers`, the page's header
 and report selectors, and :func:`build_app`.
@@ -43,6 +43,7 @@ from .ask import ask_tab
 from .browse import browse_tab
 from .compare import compare_tab
 from .evidence import evidence_tab
+from .figures import FiguresTab, figures_tab
 from .links import Links, link_outputs
 from .page import ANYWHERE, CONCURRENCY, QUEUE_SIZE, IndexWatcher, web_message
 from .report_map import MapTab, map_tab
@@ -56,7 +57,7 @@ MAX_UPLOAD = "100kb"
 SESSIONS_KEPT = 200
 
 
-class Handlers(Links, MapTab, Api):
+class Handlers(Links, MapTab, FiguresTab, Api):
     """What every button and endpoint does, bound to one loaded index (and to the index
     that replaces it on disk, see :class:`IndexWatcher`): each tab's callbacks, and the
     page's own — the report selectors and a page opened after a rebuild.
@@ -213,6 +214,9 @@ def build_app(index: Any, handlers: Handlers | None = None) -> gr.Blocks:
             with gr.Tab("Browse by entity", id="browse") as tab:
                 c.update(browse_tab(h, scope))
             tab.select(None, None, None, js=tab_js("browse"))
+            with gr.Tab("Figures", id="figures") as tab:
+                c.update(figures_tab(h, scope))
+            tab.select(None, None, None, js=tab_js("figures"))
             with gr.Tab("Report map", id="map") as tab:
                 c.update(map_tab(h))
             tab.select(None, None, None, js=tab_js("map"))

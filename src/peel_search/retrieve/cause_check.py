@@ -1,0 +1,111 @@
+"""Why? A "why" question is answered only where the report gives a reason for what it
+asks about (pure functions).
+
+The report often states a fact without its cause ("the victim satisfaction rate ... is
+significantly lower than the previous year's"). A "why" question is judged on the
+stretches of the report that state the fact (a sentence with one either side, and the
+footnotes its passage cites): if none of them gives a reason — a causal word ("because",
+"due to", "as a result", "caused by", "so that", "explained by", "limited by" ...) — the
+report states it but does not say why. Where the report does not state the fact at all,
+other checks decide.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from ..index.lexical import tokenize
+from ..ingest.text import sentences
+from .asked import Match
+from .inspection_check import Cited
+
+#: Words that give a reason or a purpose (plain English, not any report's wording).
+CAUSAL_RE = re.compile(
+    r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+(?:result|consequence)|(?:the\s+)?result\s+of|resulting\s+from|"
+    r"caused\s+by|causes?\s+of|so\s+that|therefore|thus|hence|reasons?|explains?|explained|explanation|"
+    r"attribut\w+|driven\s+by|stems?\s+from|means?\s+that|led\s+to|leads?\s+to|contribut\w+|affected\s+by|"
+    r"limit(?:s|ed|ing)?\s+by|limiting|lack\s+of|given\s+(?:that|the)|since\s+(?:it|they|the|this|there)\b|"
+    r"as\s+(?:its|it|they|their|there|this|these)\b|partly|largely|mainly\s+because|capacity)\b",
+    re.I,
+)
+
+
+#: A sentence opening on its cause, given in the sentence before ("As a result, ...").
+_OPENS_ON_CAUSE_RE = re.compile(
+    r"^\s*(?:as\s+a\s+(?:result|consequence)|consequently|therefore|because\s+of\s+this|this\s+means)\b", re.I
+)
+#: A sentence giving the cause of the one before ("This is because ...").
+_GIVES_CAUSE_RE = re.compile(
+    r"^\s*(?:this|that|it)\s+(?:is|was|may\s+be|might\s+be)\s+(?:\w+\s+)?(?:because|due\s+to|owing\s+to|the\s+result)\b",
+    re.I,
+)
+
+
+def gives_reason(sentence: str) -> bool:
+    """Whether ``sentence`` holds a causal word (not the "as" of "as quickly as they")."""
+    for m in CAUSAL_RE.finditer(sentence):
+        if m.group().lower().startswith("as ") and re.search(r"\bas\s+\w+\s+$", sentence[: m.start()], re.I):
+            continue
+        return True
+    return False
+
+
+def reasons_around(parts: Sequence[str], i: int) -> bool:
+    """Whether sentence ``i`` of ``parts`` is given a reason: a causal word in it, an opening
+    "As a result" (its cause is the sentence before), or "This is because" after it."""
+    if gives_reason(parts[i]) or _OPENS_ON_CAUSE_RE.match(parts[i]):
+        return True
+    return i + 1 < len(parts) and bool(_GIVES_CAUSE_RE.match(parts[i + 1]))
+
+
+def states(
+    text: str,
+    fact: Sequence[str],
+    match: Match,
+    weight: Callable[[str], float] = lambda w: 1.0,
+    share: float = 0.6,
+) -> bool:
+    """Whether ``text`` states the fact named by ``fact``: two of its words at least, and
+    ``share`` of their weight (rare words weigh more: "profiles" over "crime")."""
+    stems = frozenset(tokenize(text))
+    held = [w for w in fact if match(w, stems)]
+    return len(held) >= min(2, len(fact)) and sum(map(weight, held)) >= share * sum(map(weight, fact))
+
+
+def cause_reason(
+    fact: Sequence[str],
+    passages: Sequence[Cited],
+    match: Match,
+    weight: Callable[[str], float] = lambda w: 1.0,
+) -> str:
+    """Why the report does not say why, or ``""`` when it may.
+
+    ``fact``: the words of what the question asks the reason for (those the report uses);
+    ``passages``: the passages in scope that hold them. A footnote that states the fact
+    is its explanation; a footnote a passage cites gives a reason only when it speaks of
+    the fact too.
+    """
+    if len(fact) < 2:
+        return ""
+    stating: list[str] = []
+    for passage in passages:
+        parts = sentences(passage.text)
+        here = [
+            i
+            for i in range(len(parts))
+            if states(" ".join(parts[max(0, i - 1) : i + 2]), fact, match, weight)
+            and states(parts[i], fact, match, weight, share=0.5)
+        ]
+        if here and (passage.is_note or any(reasons_around(parts, i) for i in here)):
+            return ""  # a footnote explains what it notes
+        notes = [n for n in sentences(passage.notes) if any(match(w, frozenset(tokenize(n))) for w in fact)]
+        if here and any(gives_reason(n) for n in notes):
+            return ""
+        stating.extend(parts[i] for i in here)
+    if not stating:
+        return ""
+    best = max(stating, key=lambda s: sum(weight(w) for w in fact if match(w, frozenset(tokenize(s)))))
+    words = best.split()
+    quoted = " ".join(words[:18]) + ("…" if len(words) > 18 else "")
+    return f"the report states it but gives no reason; it says “{quoted}”"

@@ -1,0 +1,142 @@
+"""Who does it? A "who" question is answered only where the report names a person, or a
+post, team or body that does what is asked (pure functions).
+
+- Asked for a person's name ("Who is the chief constable?", "Which named officer heads
+  Project Concord?"), the report must name a person where it speaks of that post.
+- Asked who does something ("Who chairs the alliance?", "Which organisation runs the
+  scheme?"), a sentence about the thing must say it is done — the question's verb, or a
+  word of the same family ("chaired", "chairman"; "led", "head of"; "answers to" for
+  "reports to") — and so name who does it. Where the report speaks of the thing but
+  never of its being done, it does not say who does it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..index.lexical import tokenize
+from ..ingest.text import sentences
+from .asked import Match, WhoAsk
+
+#: Words of one family: a question's verb is answered by any of them. Plain English, not
+#: the reports' wording.
+VERB_FAMILIES: tuple[frozenset[str], ...] = tuple(
+    frozenset(f.split())
+    for f in (
+        "chair chairs chaired chairing chairman chairwoman chairperson preside presides presided",
+        "lead leads led leading leader leaders head heads headed heading",
+        "run runs ran running operate operates operated operating",
+        "responsible charge accountable lead leads led head heads headed",
+        "report reports reported reporting answer answers answered accountable",
+        "carry carries carried conduct conducts conducted undertake undertook undertaken perform performed",
+        "work works worked working alongside",
+        "manage manages managed managing management manager managers",
+        "oversee oversees oversaw overseen oversight supervise supervises supervised supervision",
+        "assess assesses assessed assessment",
+        "staff staffs staffed staffing",
+        "issue issues issued publish publishes published",
+        "attend attends attended",
+        "evaluate evaluates evaluated evaluation study",
+        "fund funds funded funding",
+        "employ employs employed employment",
+        "appoint appoints appointed appointment",
+        "set sets setting",
+        "interview interviews interviewed",
+        "recommend recommends recommended recommendation",
+        "second seconds seconded secondment",
+        "submit submits submitted",
+        "locate located co-located colocated",
+    )
+)
+
+
+def _family(verb: str) -> frozenset[str]:
+    """The words of ``verb``'s families (as written: stems would join "responsible" and
+    "responsibilities")."""
+    out: set[str] = set()
+    for family in VERB_FAMILIES:
+        if verb in family:
+            out |= family
+    return frozenset(out)
+
+
+def does_it(sentence: str, verbs: Sequence[str]) -> bool:
+    """Whether ``sentence`` says one of ``verbs`` (in any inflection) or a word of its
+    family is done."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]*", sentence)}
+    stems = set(tokenize(sentence))
+    return any(_family(v) & words or set(tokenize(v)) & stems for v in verbs)
+
+
+def share_of(sentence: str, words: Sequence[str], match: Match) -> float:
+    """The share of ``words`` that ``sentence`` holds."""
+    stems = frozenset(tokenize(sentence))
+    return sum(1 for w in words if match(w, stems)) / len(words) if words else 0.0
+
+
+def about_it(sentence: str, words: Sequence[str], match: Match) -> bool:
+    """Whether ``sentence`` speaks of the thing named by ``words`` (at most a third missing)."""
+    return share_of(sentence, words, match) >= 2 / 3
+
+
+def speaks_of(window: str, words: Sequence[str], match: Match) -> bool:
+    """Whether ``window`` speaks of the thing ``words`` name: half of them, and two at least."""
+    held = share_of(window, words, match) * len(words)
+    return held >= max(min(2, len(words)), len(words) / 2)
+
+
+#: A reference ("Code of Practice for Victims of Crime, Ministry of Justice, October 2015")
+#: says who published what it names.
+_REFERENCE_RE = re.compile(r",\s*[A-Z][\w'’ ]+,\s*(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
+_PUBLISHING = frozenset({"publish", "issue", "produce", "write", "author"})
+
+
+def windows(passages: Sequence[str]) -> list[tuple[str, str]]:
+    """Each sentence of ``passages`` as ``(window, said)``: the window is the sentence with
+    one either side (what it speaks of), ``said`` the sentence and the next one ("This
+    team is led by ...")."""
+    out: list[tuple[str, str]] = []
+    for passage in passages:
+        parts = sentences(passage)
+        out.extend(
+            (" ".join(parts[max(0, i - 1) : i + 2]), " ".join(parts[i : i + 2])) for i in range(len(parts))
+        )
+    return out
+
+
+def _names_kind(text: str, kind: str) -> bool:
+    """Whether ``text`` has the word ``kind`` ("university", "universities") as written."""
+    kind = kind.lower()
+    singular = kind[:-3] + "y" if kind.endswith("ies") else kind[:-1] if kind.endswith("s") else kind
+    forms = {kind, singular, singular + "s", re.sub(r"y$", "ies", singular)}
+    return bool({w.lower() for w in re.findall(r"[A-Za-z]+", text)} & forms)
+
+
+def person_reason(ask: WhoAsk, passages: Sequence[str], named_people: Sequence[str], match: Match) -> str:
+    """Why the report does not say who, or ``""`` when it may.
+
+    ``passages``: the passages in scope about the thing asked; ``named_people``: the
+    passages in scope that name a person.
+    """
+    if ask.identity:
+        post = ask.post or ask.about
+        if any(about_it(p, post, match) for p in named_people):
+            return ""
+        what = " ".join(post) or "person"
+        return f"the report names no {what}: it names no one"
+    if not ask.verbs or not ask.about:
+        return ""
+    around = windows(passages)
+    if ask.core:  # a sentence speaks of the thing only if it names it
+        around = [(w, s) for w, s in around if share_of(s, ask.core, match) == 1.0]
+    if not any(speaks_of(w, ask.about, match) for w, _ in around):
+        return ""  # the report does not speak of it: other checks decide
+    for window, said in around:
+        if share_of(window, ask.about, match) >= 0.5 and (
+            does_it(said, ask.verbs)
+            or (set(ask.verbs) & _PUBLISHING and _REFERENCE_RE.search(window))
+            or (ask.kind and _names_kind(window, ask.kind))  # "Which university": one is named
+        ):
+            return ""
+    return f"the report does not say who {ask.asked}"
