@@ -66,8 +66,10 @@ class InReport:
         self._rarity: dict[tuple[str, bytes], float] = {}
 
     def warm_up(self) -> None:
-        """Load the word tables now rather than on the first query."""
+        """Load the word tables and the tagger some checks read questions with now, rather
+        than on the first query (a served app's first user would wait seconds for spaCy)."""
         self.word_present("warm")
+        self.tag("Who leads the warm-up?")
 
     # -- words -------------------------------------------------------------------------------
 

@@ -83,6 +83,16 @@ SCRIPT = """<script>
         .finally(() => box.removeAttribute('aria-busy'));
     },
   };
+  // The Ask tab's results carry their request as data-address: written into the address
+  // once each new result is in the page (cheaper than an event's js step before the request).
+  const written = new WeakSet();
+  new MutationObserver(() => {
+    const shown = document.querySelector('#ps-results .ps-results[data-address]');
+    if (!shown || written.has(shown)) return;
+    written.add(shown);
+    const query = shown.dataset.address;
+    history.replaceState(null, '', location.pathname + (query ? '?' + query : ''));
+  }).observe(document.documentElement, {childList: true, subtree: true});
   document.addEventListener('click', (event) => {
     const button = event.target.closest('[data-ps]');
     if (!button) return;

@@ -9,7 +9,6 @@ import gradio as gr
 
 from . import data as ui_data
 from . import render as ui_render
-from .address import url_js
 from .page import ANYWHERE, Page, as_list, export_query, in_page, scope_values
 
 EXAMPLE_QUESTIONS = [
@@ -99,11 +98,12 @@ def ask_tab(h: AskTab, scope: list[Any]) -> dict[str, Any]:
     for trigger in (button.click, question.submit, examples.load_input_event.then):
         # Outside Gradio's queue (one request, no event stream: a question is answered in
         # tens of milliseconds, the queue's round trips cost more); h.admission bounds it.
+        # No js step either (it delays the request by ~35 ms): the results carry their
+        # address and the page's script writes it (see address.SCRIPT).
         trigger(
             h.ask,
             inputs,
             results,
-            js=url_js("ask"),
             api_visibility="private",
             queue=False,
             show_progress="hidden",

@@ -235,7 +235,8 @@ def result_html(
 ) -> str:
     """A search result: notices, one plain warning when the report (``many``: the reports)
     does not seem to answer, saying why, then the ranked cards; with ``export`` (the
-    request's fields, URL-encoded) a bar to download or copy them."""
+    request's fields, URL-encoded) a bar to download or copy them, and the same fields as
+    ``data-address`` for the page's script to write into the address bar."""
     why = [n.removeprefix(_NOT_ANSWERED_NOTICE) for n in result.notices if n.startswith(_NOT_ANSWERED_NOTICE)]
     head = notices_html(n for n in result.notices if not n.startswith(_NOT_ANSWERED_NOTICE))
     if not result.hits:
@@ -246,7 +247,8 @@ def result_html(
         head += message_html(f"{lead}{reason}. The closest passages:", "warning")
     bar = export_bar("api/search", export) if export else ""
     cards = "".join(hit_card(h, terms, acronyms, group_of, footnotes(h)) for h in result.hits)
-    return f'<div class="ps-results" data-query="{escape(result.query, quote=True)}">{head}{bar}{cards}</div>'
+    address = f' data-address="{escape(export, quote=True)}"' if export else ""
+    return f'<div class="ps-results" data-query="{escape(result.query, quote=True)}"{address}>{head}{bar}{cards}</div>'
 
 
 def passage_list(
