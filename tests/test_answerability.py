@@ -188,6 +188,19 @@ def test_checks_can_be_switched_off_and_other_questions_are_never_ruled_out_by_w
         ("How many people were arrested under Operation Sentinel?", "the report gives"),
         ("Does West Midlands Police record more crime than Kent Police?", "not with Kent Police"),
         ("How long do gang injunctions last?", "give no length of time"),
+        # a question of the report's that it states no grade for
+        (
+            "What grade was the force given for investigating crime and managing offenders?",
+            "states no grade for investigating crime and managing offenders",
+        ),
+        ("Which forces were rated outstanding in this inspection?", "grades West Midlands Police only"),
+        ("Who was the force's chief constable at the time?", "names no chief constable"),
+        # a figure asked as a noun phrase, for a period the report does not cover
+        ("sexual offences rate per 1,000 population in the year to June 2012", "none for the year to June 2012"),
+        # "wellbeing" is not "well": a compound is not close to its first part
+        ("How does the force support the wellbeing of its officers?", "wellbeing is a matter for"),
+        # a reference's publication date is not the date of an event
+        ("On what date does the confidential unit join the regional unit?", "give no date"),
     ],
 )
 def test_near_misses_are_flagged_with_the_reason(index, question, reason):
@@ -210,6 +223,11 @@ def test_near_misses_are_flagged_with_the_reason(index, question, reason):
         "How does West Midlands victim satisfaction compare with England and Wales?",
         "What did HMIC say about re offending rates?",
         "Are kids who run away sometimes treated as lower risk than they should be?",
+        "In which town is the Catch 22 scheme run?",
+        "Which university is helping to evaluate Catch 22?",
+        "sexual offences rate per 1,000 population, 12 months to June 2015",
+        "In how many forces did recorded crime rise in the year to June 2015?",
+        "When was HMIC's review of regional organised crime units published?",
     ],
 )
 def test_answerable_look_alikes_are_not_flagged(index, question):
@@ -230,3 +248,21 @@ def test_the_report_is_the_reports_in_scope(index):
 def test_a_section_filter_narrows_the_passages_not_what_the_report_mentions(index):
     result = index.search("What did HMIC say about THRIVE?", k=3, section="organised crime")
     assert not any("never mentions" in n for n in result.notices), result.notices
+
+
+@pytest.mark.models
+def test_a_grade_from_another_year_needs_a_sentence_of_that_year_that_grades_it(tag):
+    graded = (GradedArea("Preventing crime and anti-social behaviour", "Good"),)
+    scope = Scope(
+        years=frozenset({2014, 2015, 2016}), own_years=frozenset({2015}), pillars=("police effectiveness",)
+    )
+    question = "What was the force's 2014 grade for preventing crime?"
+    evidence = _evidence(tagged=tag(question), graded=graded, scope=scope)
+    assert "no grade from 2014" in unanswered_reason(answer_type(question), evidence, question)
+    said = "In HMIC's 2014 crime inspection the force was judged to be good at preventing crime."
+    evidence = _evidence(tagged=tag(question), graded=graded, scope=scope, passages_with=lambda word: [said])
+    assert unanswered_reason(answer_type(question), evidence, question) == ""
+    # a year in another clause is not the grade's
+    question = "What grade did preventing crime get, and does it match the 2014 findings?"
+    evidence = _evidence(tagged=tag(question), graded=graded, scope=scope)
+    assert "2014" not in unanswered_reason(answer_type(question), evidence, question)

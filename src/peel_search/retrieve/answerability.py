@@ -46,6 +46,8 @@ from typing import Any, TypeVar
 
 from ..index.lexical import STOPWORDS, tokenize
 from .asked import (
+    COMPARATIVES,
+    NOT_A_SUBJECT_RE,
     Match,
     SourceAsk,
     Word,
@@ -62,7 +64,15 @@ from .cause_check import cause_reason
 from .comparison_check import comparison_drawn
 from .detail_check import detail_reason
 from .figure_check import FigureFacts, figure_reason
-from .inspection_check import Cited, GradedArea, finding_reason, other_grade_reason, own_grade_reason
+from .inspection_check import (
+    Cited,
+    GradedArea,
+    finding_reason,
+    other_forces_grade_reason,
+    other_grade_reason,
+    other_year_grade_reason,
+    own_grade_reason,
+)
 from .person_check import person_reason
 
 T = TypeVar("T")
@@ -101,7 +111,11 @@ _GRADE_RE = re.compile(
     r"\b(?:what|which) (?:grade|rating|judgment|judgement)\b(?! categor)|\b(?:graded|rated)\b|"
     r"^\s*(?:what|which)\b.{0,60}\b(?:grade|rating)\b|"
     r"^\s*(?:how|was|were|is) (?:the )?(?:force|police)?.{0,45}\bjudged\b|"
-    r"^\s*how\s+(?:did|does|do|would|has|have)\s+(?:\w+\s+){1,2}(?:grade|rate|judge)\b",
+    r"^\s*how\s+(?:did|does|do|would|has|have)\s+(?:[\w'’]+\s+){1,4}(?:grade|rate|judge)\s+"
+    r"(?:the|its|their|this|that|(?-i:[A-Z]))|"  # "... review rate the force", not "... rate compare"
+    # a question that is a noun phrase ("legitimacy grade for Kent 2015?")
+    r"^\s*(?:the\s+)?(?:[\w'’-]+\s+){0,4}?grades?\b(?:\s+(?:for|of|given|awarded|in)\b|\s*\d{4}|\s*\??\s*$)|"
+    r"\bjudged\s+(?:to\s+be\s+|as\s+)?(?:outstanding|good|inadequate|requires?\s+improvement)\b",
     re.I,
 )
 _TOPIC_RE = re.compile(
@@ -201,6 +215,9 @@ PILLAR_TOPICS = {
         "sickness",
         "overtime",
         "workforce planning",
+        "funding gap",
+        "funding",
+        "efficiency",
     ),
     "legitimacy": (
         "stop and search",
@@ -222,6 +239,7 @@ PILLAR_TOPICS = {
         "abuse of position",
         "black and minority ethnic",
         "bme",
+        "legitimacy",
     ),
     "leadership": (
         "talent",
@@ -230,6 +248,7 @@ PILLAR_TOPICS = {
         "succession planning",
         "leadership development",
         "morale",
+        "leadership",
     ),
 }
 #: American endings and their British forms (the reports are British).
@@ -463,6 +482,17 @@ def _shorten(sentence: str, words: int = 16) -> str:
     return f"“{' '.join(parts[:words])}{'…' if len(parts) > words else ''}”"
 
 
+#: A reference to a source: "…, Ministry of Justice, October 2015" or "HMIC, December 2015".
+_REFERENCE_RE = re.compile(r",\s*[A-Z][\w'’ ]+,\s*(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
+#: What a reference's date answers: when a source was published, or the inspection it reports.
+_PUBLISHED = frozenset(
+    """publish published publication issue issued release released inspect inspected inspection
+    review reviewed report reported""".split()
+)
+#: Words of a "when" question that ask, not name what happened.
+_WHEN_FRAMING = frozenset("date dates time times happen happened happens take took place day year".split())
+
+
 def value_reason(kind: AnswerType, passages: Sequence[str], window: int = 1) -> str:
     """Why the best ``passages`` do not hold the value ``kind`` asks for, or ``""``.
 
@@ -497,6 +527,12 @@ def value_reason(kind: AnswerType, passages: Sequence[str], window: int = 1) -> 
                 if _has_all(near, kind.counted, _stem_in) or (
                     counted_here and tokenize(counted_here[-1]) == tokenize(kind.counted[-1])
                 ):
+                    return ""
+            elif kind.value in {"date", "duration"}:
+                if _REFERENCE_RE.search(sentence) and not set(asked) & _PUBLISHED:
+                    continue  # a source's publication date ("…, HMIC, December 2015"), not the event's
+                held = sum(1 for w in asked if _stem_in(w, set(tokenize(near))))
+                if held >= min(2, -(-len([w for w in asked if w not in _WHEN_FRAMING]) // 2)):
                     return ""
             elif any(_stem_in(w, set(tokenize(near))) for w in asked):
                 return ""
@@ -612,6 +648,13 @@ def _own_source(source: SourceAsk, scope: Scope) -> bool:
     return set(source.words) <= own and all(y in scope.own_years for y in source.years)
 
 
+_GRADE_VALUE_RE = re.compile(r"\b(?:outstanding|inadequate|requires?\s+improvement)\b", re.I)
+#: A grade question about forces other than the report's ("Which forces were judged outstanding?").
+_OTHER_FORCES_RE = re.compile(
+    r"\b(?:which|what|how\s+many|other|most\s+similar|neighbouring|all)\s+(?:other\s+)?(?:police\s+)?forces\b", re.I
+)
+
+
 def _grade_reason(question: str, evidence: Evidence) -> str:
     """A grade question's check: the grade of another inspection, or of an area."""
     asked = grade_ask(question, evidence.words)
@@ -630,6 +673,22 @@ def _grade_reason(question: str, evidence: Evidence) -> str:
     if source is not None:
         cited = _gathered(source.words, evidence.cited_with)
         return other_grade_reason(source, asked.area, cited, evidence.match)
+    if _OTHER_FORCES_RE.search(question):
+        forces = " and ".join(scope.forces) or "the force it inspects"
+        found = _gathered(("forces",), evidence.passages_with)
+        return other_forces_grade_reason(forces, found)
+    other_years = [
+        y
+        for clause in re.split(r",|;|\band\b|\bbut\b", question)  # "What grade ..., and does it match 2014?"
+        if _GRADE_RE.search(clause) or re.search(r"\bgrades?\b", clause, re.I)
+        for y in question_years(clause)
+        if scope.own_years and y not in scope.own_years
+    ]
+    if other_years:
+        found = _gathered((*asked.area, str(other_years[0])), evidence.passages_with)
+        return other_year_grade_reason(other_years[0], asked.area, scope.own_years, found, evidence.match)
+    if _GRADE_VALUE_RE.search(question):
+        return ""  # it names the grade ("What stops it being rated outstanding?"): it asks about it, not for it
     found = _gathered(asked.area, evidence.passages_with)
     return own_grade_reason(asked.area, evidence.graded, found, evidence.match)
 
@@ -667,8 +726,8 @@ def _words_check(case: _Case) -> str:
         return ""
     subject = kind.subject
     if evidence.words:  # only the words that name things: a verb is never the subject
-        named = set(naming_words(evidence.words))
-        subject = tuple(w for w in subject if w in named)
+        named = set(naming_words(evidence.words)) - COMPARATIVES  # "saw crime rise": a change, not a thing
+        subject = tuple(w for w in subject if w in named and not NOT_A_SUBJECT_RE.fullmatch(w))
     missing = missing_words(subject, lambda w: word_present(w, evidence.present))
     return f"the report never mentions {_quote(missing)}, in any spelling or close word" if missing else ""
 
@@ -752,7 +811,9 @@ def _detail_check(case: _Case) -> str:
     if detail is None:
         return ""
     passages = _gathered(detail.thing, evidence.passages_with, key=evidence.rarity)
-    return detail_reason(detail, passages, evidence.match, (*evidence.scope.forces, "England and Wales"))
+    # a name the question gives is not the one it asks for ("Which estate in Walsall ...?")
+    given = re.findall(r"(?<=\s)[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*", case.question)
+    return detail_reason(detail, passages, evidence.match, (*evidence.scope.forces, "England and Wales", *given))
 
 
 def _value_check(case: _Case) -> str:

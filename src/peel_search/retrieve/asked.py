@@ -116,6 +116,14 @@ class FigureAsk:
     mentions: tuple[str, ...] = ()
 
 
+#: Words of a question that frame rather than name its subject: "vs", a number word, a
+#: period ("mid-2015").
+NOT_A_SUBJECT_RE = re.compile(
+    r"vs|versus|v|hundreds?|thousands?|millions?|billions?|dozens?|[\w-]*\d[\w-]*|"
+    r"(?:early|mid|late)(?:-[\w]*)?"
+)
+
+
 def content_words(text: str, drop: frozenset[str] = frozenset()) -> list[str]:
     """Lower-case content words: not stop words, framing, bare numbers or years."""
     out = []
@@ -230,10 +238,24 @@ def figure_ask(
             w for w in [*named, *verbs] if re.fullmatch(_CHANGE_WORDS + r"|changes|reductions?|increases?", w)
         }
     kept = tuple(
-        dict.fromkeys(w for w in [*named, *verbs] if w != head and w not in base and w not in in_periods)
+        dict.fromkeys(
+            w
+            for w in [*named, *verbs]
+            if w != head and w not in base and w not in in_periods and not NOT_A_SUBJECT_RE.fullmatch(w)
+        )
     )
     mentions = tuple(content_words(" ".join(w.text for w in words), drop))
     return FigureAsk(measures, name, head, kept, per, periods, mentions)
+
+
+#: A figure asked for as a noun phrase, with no question word ("burglary rate per 1,000
+#: people, year to June 2014?"); a question that opens with "how", "why", "does" ...
+#: asks something else of the figure.
+_TELEGRAPHIC_MEASURE_RE = re.compile(
+    r"^(?!\s*(?:what|how|why|does|did|do|is|are|was|were|has|have|had|can|could|should|will|would|which|who|"
+    r"where|when|tell|list|show|give|describe|explain)\b)"
+    r"[^?]{0,60}?\b(?P<kind>total|percentage|proportion|share|average|rate)s?\s+(?:of|per|for|in)\b"
+)
 
 
 def _asked_measure(body: str) -> tuple[frozenset[str], str, str] | None:
@@ -261,7 +283,7 @@ def _asked_measure(body: str) -> tuple[frozenset[str], str, str] | None:
         r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+)?[^?]{0,60}?\b(?:(?P<kind>total|count|"
         r"percentage|proportion|share|average|mean|rate)s?\b|number\s+of\b)",
         body,
-    )
+    ) or _TELEGRAPHIC_MEASURE_RE.search(body)
     if not m:
         return None
     kind = m.group("kind") or "number"
@@ -280,20 +302,27 @@ POSTS = frozenset(
     superintendents sergeant sergeants officer officers head heads chair chairs chairman chairperson
     chairwoman lead leads leader leaders director directors secretary minister manager managers
     commander commanders chief deputy assistant person people individual individuals
-    spokesperson coordinator coordinators""".split()
+    spokesperson coordinator coordinators academic academics professor professors researcher
+    researchers detective detectives""".split()
+)
+#: The posts a "which ..." question asks a person's name for ("Which chief inspector ...?"),
+#: not a kind of worker ("Which officers attend?").
+_NAMED_POST = (
+    r"(?:[\w'’-]+\s+){0,2}?(?:inspector|superintendent|constable|commissioner|academic|professor|"
+    r"director|sergeant|minister|researcher|chair|chairman|chairwoman|chairperson)"
 )
 _WHO_RE = re.compile(
     r"^\s*(?:(?:and\s+)?who|whom|to\s+whom|with\s+whom|by\s+whom|from\s+whom|which\s+(?:named\s+)?"
     r"(?:organisation|organization|charity|charities|university|universities|body|bodies|agency|agencies|"
     r"company|companies|partner|partners|unit|team|department|officer|officers|person|individual|"
-    r"inspector|hm\s+inspector|named))\b",
+    r"inspector|hm\s+inspector|named)|which\s+" + _NAMED_POST + r")\b",
     re.I,
 )
 _NAME_OF_RE = re.compile(
-    r"\bwhat\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+(?:the\s+)?(?P<what>[^?]+)", re.I
+    r"\bwhat(?:\s+(?:is|was|are|were)|['’]s)\s+the\s+names?\s+of\s+(?:the\s+)?(?P<what>[^?]+)", re.I
 )
 _IDENTITY_RE = re.compile(
-    r"^\s*who\s+(?:is|was|are|were)\s+(?:the|its|their|this|that)\s+(?P<post>[^?]+?)\s*\??$", re.I
+    r"^\s*who\s+(?:is|was|are|were)\s+(?:(?:the|its|their|this|that)\s+)?(?P<post>[^?]+?)\s*\??$", re.I
 )
 _ROLE_WORDS = re.compile(r"\b(?:responsible|in\s+charge|accountable|charged)\b", re.I)
 _NOT_VERBS = frozenset(
@@ -341,7 +370,7 @@ def who_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = froze
     elif identity_m and not _ROLE_WORDS.search(identity_m.group("post")):
         tail = identity_m.group("post")
         identity = any(w in POSTS for w in content_words(re.split(r"\b(?:who|that|which)\b", tail)[0]))
-    elif re.match(r"^\s*which\s+(?:named|hm\s+inspector|inspector)\b", text, re.I):
+    elif re.match(r"^\s*which\s+(?:named|hm\s+inspector|" + _NAMED_POST + r")\b", text, re.I):
         identity = True
     verbs = [
         w.lemma.lower()
@@ -361,7 +390,7 @@ def who_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = froze
     which = re.match(r"^\s*which\s+(?:named\s+)?(?P<kind>[a-z]+)", text, re.I)
     asked_for = {which.group("kind").lower()} if which else set()
     about = tuple(w for w in named if w not in POSTS and w not in verbs and w not in asked_for)
-    asked = re.sub(r"^\s*(?:who|which\s+\w+(?:\s+\w+)?)\s+", "", text.rstrip("?"), flags=re.I)
+    asked = re.sub(r"^\s*(?:who|which\s+(?:named\s+)?\w+)\s+", "", text.rstrip("?"), flags=re.I)
     core = tuple(w for w in _object_words(words, drop | frozenset(verbs)) if w in about)
     return WhoAsk(identity, posts, tuple(dict.fromkeys(verbs)), about, asked, next(iter(asked_for), ""), core)
 
@@ -467,7 +496,8 @@ def source_named(source: str, topic: str = "", drop: frozenset[str] = frozenset(
     )
     if not words and not years:
         return None  # "HMIC's inspection": this one
-    name = re.sub(r"^(?:the|a|an)\s+", "", source.strip(), flags=re.I)
+    name = re.sub(r"^(?:(?:how|what|which|when|why|did|does|do|was|were|is|are|has|have)\s+)+", "", source.strip(), flags=re.I)
+    name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
     return SourceAsk(words, nouns[-1].strip("'"), tuple(content_words(topic, drop)), years, name)
 
 
@@ -622,7 +652,8 @@ NAMED_KINDS = frozenset(
 )
 _NAME_REQUEST_RES = (
     re.compile(
-        r"\bwhat\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+(?:the\s+|its\s+|their\s+)?(?P<what>[^?]+)", re.I
+        r"\bwhat(?:\s+(?:is|was|are|were)|['’]s)\s+the\s+names?\s+of\s+(?:the\s+|its\s+|their\s+)?(?P<what>[^?]+)",
+        re.I,
     ),
     re.compile(r"^\s*what\s+(?:is|was|are|were)\s+(?P<what>[^?]+?)\s+called\b", re.I),
     re.compile(
@@ -633,6 +664,24 @@ _NAME_REQUEST_RES = (
     ),
 )
 _WHERE_RE = re.compile(r"^\s*where\s+(?:is|are|was|were|do|does|did|have|has|had)\s+(?P<what>[^?]+)", re.I)
+#: Nouns naming a kind of place: "In which town ...?", "Which estate ...?"
+PLACE_KINDS = frozenset(
+    """town towns city cities estate estates district districts borough boroughs ward wards street streets
+    neighbourhood neighbourhoods neighborhood county counties village villages venue venues building
+    buildings site sites location locations country countries""".split()
+)
+_WHICH_PLACE_RE = re.compile(
+    r"^\s*(?:(?:in|at|from|to)\s+)?(?:which|what)\s+(?:[\w'’-]+\s+){0,2}?(?P<kind>"
+    + "|".join(sorted(PLACE_KINDS))
+    + r")\b(?P<rest>[^?]*)",
+    re.I,
+)
+#: What "where" asks of a record is a document, not a place ("Where are the risks recorded?").
+_RECORDED_RE = re.compile(
+    r"\b(?:from|come|comes|came|originate\w*|derive\w*|recorded|documented|listed|set\s+out|published|"
+    r"written|described|captured|logged|reported|stored|noted|explained)\s*\??$",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -650,13 +699,18 @@ def detail_ask(question: str, drop: frozenset[str] = frozenset()) -> DetailAsk |
     text = " ".join(question.split())
     where = _WHERE_RE.match(text)
     if where:
-        if re.search(r"\b(?:from|come|comes|came|originate\w*|derive\w*)\s*\??$", text, re.I):
+        if _RECORDED_RE.search(text):
             return None  # "where does the data come from": a source, not a place
-        what = re.split(
-            r"\b(?:based|located|held|run|found|piloted|situated|kept|been|being)\b", where.group("what")
-        )[0]
-        thing = tuple(content_words(what, drop))
-        return DetailAsk("place", thing, _bare(what)) if thing else None
+        return _place_ask(where.group("what"), drop)
+    which_place = _WHICH_PLACE_RE.match(text)
+    if which_place:
+        rest = re.sub(
+            r"^\s*(?:(?:in|at|of)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s+)?"  # "Which estate in Walsall had ..."
+            r"(?:(?:is|are|was|were|do|does|did|has|have|had|will|would)\s+)?",
+            "",
+            which_place.group("rest"),
+        )
+        return _place_ask(rest, drop)
     for pattern in _NAME_REQUEST_RES:
         m = pattern.search(text)
         if not m:
@@ -668,6 +722,20 @@ def detail_ask(question: str, drop: frozenset[str] = frozenset()) -> DetailAsk |
             return None  # a person's name is for the person check
         return DetailAsk("name", thing, _bare(phrase))
     return None
+
+
+#: Where a place question's thing ends: "Where are the teams | based?"
+_PLACE_VERBS_RE = re.compile(
+    r"\b(?:based|located|held|run|found|piloted|situated|kept|been|being|used|delivered|introduced|"
+    r"deployed|trialled|rolled|operating|operated|working|offered|provided)\b"
+)
+
+
+def _place_ask(what: str, drop: frozenset[str]) -> DetailAsk | None:
+    """A place question about the thing ``what`` names (up to its verb)."""
+    what = _PLACE_VERBS_RE.split(what)[0]
+    thing = tuple(w for w in content_words(what, drop) if w not in PLACE_KINDS)
+    return DetailAsk("place", thing, _bare(what)) if thing else None
 
 
 def _bare(phrase: str) -> str:

@@ -21,7 +21,7 @@ _QUOTED_RE = re.compile(r"['‘“\"][A-Z0-9][^'’”\"]{1,40}['’”\"]")
 _CAPITALISED_RE = re.compile(r"(?<=[a-z,;:(]\s)(?:[A-Z][\w'’&-]*|[0-9]+)(?:\s+(?:[A-Z][\w'’&-]*|[0-9]+))*")
 _ACRONYM_RE = re.compile(r"\b[A-Z]{2,}[0-9]*\b")
 _PLACE_RE = re.compile(
-    r"\b(?:in|at|within|from|across|near)\s+(?:the\s+)?(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+    r"\b(?i:in|at|within|from|across|near)\s+(?:the\s+)?(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
 )
 _VENUE_RE = re.compile(
     r"\bat\s+(?:the\s+|a\s+|their\s+|its\s+)?(?:\w+\s+){0,3}(?:meetings?|offices?|stations?|centres?|hubs?|premises|headquarters|sites?|locations?|units?)\b",
@@ -55,6 +55,12 @@ def _places(sentence: str, own: Sequence[str]) -> bool:
     return bool(_VENUE_RE.search(sentence))
 
 
+def _going_on(parts: Sequence[str], ask: DetailAsk, match: Match) -> list[str]:
+    """The sentences of ``parts`` that name the thing's head noun (its last word)."""
+    head = ask.thing[-1]
+    return [s for s in parts if match(head, frozenset(tokenize(s)))]
+
+
 def detail_reason(ask: DetailAsk, passages: Sequence[str], match: Match, own: Sequence[str] = ()) -> str:
     """Why the report gives no name or place for ``ask``'s thing, or ``""`` when it may.
 
@@ -70,8 +76,9 @@ def detail_reason(ask: DetailAsk, passages: Sequence[str], match: Match, own: Se
             if sum(1 for w in ask.thing if match(w, frozenset(tokenize(sentence)))) < need:
                 continue
             spoken = True
-            # a name stands beside the thing; a place may follow ("To date these courses ...")
-            near = [sentence] if ask.kind == "name" else parts[i : i + 2]
+            # a name stands beside the thing; a place may follow ("To date these courses ..."),
+            # in the passage's sentences that go on speaking of it ("these courses")
+            near = [sentence] if ask.kind == "name" else [*parts[i : i + 2], *_going_on(parts[i + 2 :], ask, match)]
             if any(found(s, own) for s in near):
                 return ""
     if not spoken:

@@ -40,6 +40,13 @@ NEAR_WORD_SIMILARITY = 0.6
 NO_CLOSE_MATCH = "no passage matches the question closely"
 
 
+def part_of_compound(near: str, word: str) -> bool:
+    """Whether ``near`` is only the first part of the closed compound ``word`` ("well" of
+    "wellbeing", "work" of "workforce"): close in word pieces, not in meaning. (A
+    hyphenated one, "crime-type", is matched part by part.)"""
+    return "-" not in word and len(near) < len(word) and word.startswith(near) and len(word) - len(near) >= 4
+
+
 class InReport:
     """Answers "do the reports in scope say this?" for one library."""
 
@@ -95,15 +102,8 @@ class InReport:
         self._load_vocabulary()
         if not len(self._vocabulary_vectors):
             return False
-        query = library.embedder.word_vectors([word])[0]
-        # On torch's thread pool, like every other product on the query path (see interaction.py).
-        close = similarities(query[None, :], self._vocabulary_vectors).reshape(-1)
-        if not scoped:
-            return float(close.max()) >= NEAR_WORD_SIMILARITY
-        return any(
-            has(self._vocabulary_words[int(i)])
-            for i in np.flatnonzero(np.asarray(close) >= NEAR_WORD_SIMILARITY)
-        )
+        near = self.near_words(word)
+        return any(has(w) for w in near) if scoped else bool(near)
 
     def scope_words(self, mask: np.ndarray) -> set[str]:
         """The stemmed words of the passages in ``mask`` (the last few scopes cached)."""
@@ -133,10 +133,10 @@ class InReport:
         if not len(self._vocabulary_vectors):
             return []
         query = library.embedder.word_vectors([word])[0]
+        # On torch's thread pool, like every other product on the query path (see interaction.py).
         close = similarities(query[None, :], self._vocabulary_vectors).reshape(-1)
-        return [
-            self._vocabulary_words[int(i)] for i in np.flatnonzero(np.asarray(close) >= NEAR_WORD_SIMILARITY)
-        ]
+        near = (self._vocabulary_words[int(i)] for i in np.flatnonzero(np.asarray(close) >= NEAR_WORD_SIMILARITY))
+        return [w for w in near if not part_of_compound(w, word.lower())]
 
     def equivalents(self, word: str) -> tuple[frozenset[str], ...]:
         """The ways the reports may write ``word``, each as the stems it takes: its
@@ -367,7 +367,10 @@ class InReport:
         generic = query
         for force in sorted(scope.forces, key=len, reverse=True):
             name = re.sub(r"\s+(?:police(?: service| force)?|constabulary)$", "", force, flags=re.I)
-            pattern = rf"\b(?:the\s+)?{re.escape(name)}(?:\s+(?:police(?: service| force)?|constabulary))?\b"
+            pattern = (
+                rf"\b(?:the\s+)?{re.escape(name)}(?:\s+(?:police(?: service| force)?|constabulary))?\b"
+                r"(?!\s+(?:police\s+)?(?:and|&)\s+crime\b)"  # its police and crime commissioner is a post
+            )
             generic = re.sub(pattern, "the force", generic, flags=re.I)
             initials = "".join(w[0] for w in force.split() if w[:1].isupper())
             shorts = [

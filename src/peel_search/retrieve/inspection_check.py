@@ -19,7 +19,7 @@ University"). So:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..index.lexical import tokenize
@@ -140,11 +140,46 @@ def own_grade_reason(
     ``""`` when a judgment or a grading sentence covers every word."""
     if not area or not graded:
         return ""
-    if any(_held(g.area, area, match) == len(area) for g in graded):
-        return ""
     for passage in passages:
         for sentence in sentences(passage):
             if GRADED_RE.search(sentence) and _held(sentence, area, match) == len(area):
                 return ""
-    grades = "; ".join(f"{g.area[:1].lower()}{g.area[1:]}: {g.grade.lower()}" for g in graded if g.grade)
+    covering = [g for g in graded if _held(g.area, area, match) == len(area)]
+    if any(g.grade for g in covering):
+        return ""
+    grades = _grades(graded)
+    if covering:  # a question of the report's that it states no grade for
+        return f"the report states no grade for {_lower_first(covering[0].area)}; it grades {grades or 'no area'}"
     return f"the report grades {grades or 'other areas'}; it gives no grade for {' '.join(area)}"
+
+
+def other_year_grade_reason(
+    year: int, area: Sequence[str], own_years: Iterable[int], passages: Sequence[str], match: Match
+) -> str:
+    """Why the report gives no grade of ``year`` (not its own) for ``area``, or ``""`` when
+    a sentence of ``passages`` with that year grades it ("HMIC's 2014 crime inspection,
+    where the force was judged to be good at reducing crime")."""
+    for window in windows(passages):
+        if str(year) in window and GRADED_RE.search(window) and _held(window, area, match) == len(area):
+            return ""
+    own = ", ".join(str(y) for y in sorted(own_years))
+    what = f" for {' '.join(area)}" if area else ""
+    return f"the report gives the grades of its {own} inspection; it gives no grade from {year}{what}"
+
+
+def other_forces_grade_reason(forces: str, passages: Sequence[str]) -> str:
+    """Why the report gives no other force's grade, or ``""`` when a sentence of
+    ``passages`` grades forces ("12 forces were judged to be good")."""
+    for passage in passages:
+        for sentence in sentences(passage):
+            if GRADED_RE.search(sentence) and re.search(r"\bforces\b", sentence, re.I):
+                return ""
+    return f"the report grades {forces} only; it gives no other force's grade"
+
+
+def _lower_first(text: str) -> str:
+    return f"{text[:1].lower()}{text[1:]}"
+
+
+def _grades(graded: Sequence[GradedArea]) -> str:
+    return "; ".join(f"{_lower_first(g.area)}: {g.grade.lower()}" for g in graded if g.grade)

@@ -37,7 +37,7 @@ VERB_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "staff staffs staffed staffing",
         "issue issues issued publish publishes published",
         "attend attends attended",
-        "evaluate evaluates evaluated evaluation study",
+        "evaluate evaluates evaluated evaluating evaluation study studies studied studying",
         "fund funds funded funding",
         "employ employs employed employment",
         "appoint appoints appointed appointment",
@@ -125,8 +125,12 @@ def person_reason(ask: WhoAsk, passages: Sequence[str], named_people: Sequence[s
             return ""
         what = " ".join(post) or "person"
         return f"the report names no {what}: it names no one"
-    if not ask.verbs or not ask.about:
-        return ""
+    if not ask.about or not any(_family(v) for v in ask.verbs):
+        return ""  # a verb of no known family ("turns up", "decides"): the report's wording may differ
+    if ask.kind and any(
+        share_of(p, ask.core or ask.about, match) == 1.0 and _names_kind(p, ask.kind) for p in passages
+    ):
+        return ""  # "Which university ...": the passage on the thing names one ("... with Cambridge University")
     around = windows(passages)
     if ask.core:  # a sentence speaks of the thing only if it names it
         around = [(w, s) for w, s in around if share_of(s, ask.core, match) == 1.0]
