@@ -3,6 +3,7 @@
     .venv/bin/python bench/adapt.py [--seeds 3] [--recipes cloze cloze-top3 ...]
     .venv/bin/python bench/adapt.py --tables             # the tables again, from the saved ranks
     .venv/bin/python bench/adapt.py --library 10 [--latency 30]   # costs on a generated library
+    .venv/bin/python bench/adapt.py --library-table 1 10 100      # the recorded costs, as Markdown
 
 For each recipe (how the encoder is adapted: see peel_search.index.adapt) and seed, the
 bundled report is indexed with ``build_index(adapt=...)`` under bench/.cache/adapt/, and
@@ -49,7 +50,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from adapt_costs import library_costs  # noqa: E402
+from adapt_costs import costs_table, library_costs  # noqa: E402
 from library import CACHE, disk_usage  # noqa: E402
 from peel_search.index.adapt import DEFAULT_ADAPT, AdaptConfig  # noqa: E402
 from peel_search.index.build import build_index  # noqa: E402
@@ -499,7 +500,13 @@ def main() -> None:
     parser.add_argument(
         "--latency", type=int, metavar="Q", help="warm latency over Q questions, stock vs adapted"
     )
+    parser.add_argument(
+        "--library-table", type=int, nargs="+", metavar="N", help="the recorded --library runs as Markdown"
+    )
     args = parser.parse_args()
+    if args.library_table:
+        print(costs_table(args.library_table))
+        return
     if args.library:
         recipe = RECIPES[args.recipes[0]] if args.recipes else DEFAULT_ADAPT
         questions = [q["question"] for q in load_questions()["blind-all"]][: args.latency or 30]

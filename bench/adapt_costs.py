@@ -52,6 +52,8 @@ from peel_search.retrieve.request import clean_query
 from peel_search.retrieve.search_index import SearchIndex
 
 COSTS_FILE = "adapt-costs.json"
+#: The stage of :func:`stage_times` that times the adapted encoder's query pass alone.
+ADAPTED_PASS = "of which: adapted encoding"
 
 
 def cpu_seconds() -> float:
@@ -221,7 +223,7 @@ def stage_times(index: SearchIndex, question: str) -> dict[str, float]:
         hits = ranker.ranked(text, signals, fused, everything, 10, config)
     with watch.stage("answerability"):
         index.in_report.answers(text, hits, signals, everything, list(notices), everything)
-    with watch.stage("of which: adapted encoding"):
+    with watch.stage(ADAPTED_PASS):
         library.encode_adapted(encoded.dense or encoded.text)
     return {name: 1000 * s for name, s in watch.seconds.items()}
 
@@ -395,3 +397,47 @@ def report_text(
     for stage in lat.stages["stock"]:
         lines.append(f"    {stage:<26}{lat.stages['stock'][stage]:7.1f}  {lat.stages['adapted'][stage]:7.1f}")
     return "\n".join(lines)
+
+
+def costs_table(libraries: list[int]) -> str:
+    """A Markdown table of the last run recorded for each library size (README)."""
+    rows = [
+        "| reports (passages) | stock build s wall / CPU | `--adapt` extra s wall / CPU (training s, steps)"
+        " | pairs (offered; cap 2,000) | index MB stock → adapted | warm search p50 ms stock → adapted (ratio)"
+        " | p95 ratio | load (build; search) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for reports in libraries:
+        recorded = _recorded(library_folders(reports)[0].parent)
+        if "last run" not in recorded:
+            raise SystemExit(f"no run recorded for a library of {reports}: run --library {reports} first")
+        run = recorded["last run"]
+        stock = BuildCost.from_dict(recorded["stock"]["cost"])
+        adapt, size, lat = run["adapt"], run["sizes"], run["latency"]
+        pairs = sum(adapt["pairs"].values())
+        p50 = (percentile(lat["stock"], 50), percentile(lat["adapted"], 50))
+        p95 = percentile(lat["adapted"], 95) / percentile(lat["stock"], 95)
+        rows.append(
+            f"| {reports} ({run['passages']:,}) | {stock.wall:,.0f} / {stock.cpu:,.0f}"
+            f" | {adapt['extra_wall']:,.0f} / {adapt['extra_cpu']:,.0f} ({adapt['train_wall']:,.0f}, {adapt['steps']})"
+            f" | {pairs:,} ({adapt['pairs_offered']:,})"
+            f" | {size['stock'] / 1e6:,.1f} → {size['adapted'] / 1e6:,.1f}"
+            f" | {p50[0]:,.0f} → {p50[1]:,.0f} ({p50[1] / p50[0]:.2f}) | {p95:.2f}"
+            f" | {stock.load[1]:.1f}, {adapt['build']['load'][1]:.1f}; {lat['load'][1]:.1f} |"
+        )
+    rows += [
+        "",
+        "| reports | stock search: encode / signals / the rest, mean ms"
+        " | adapted: encode / signals (of which the adapted query pass) / the rest |",
+        "|---|---|---|",
+    ]
+    for reports in libraries:
+        stages = _recorded(library_folders(reports)[0].parent)["last run"]["latency"]["stages"]
+        cells = []
+        for name in ("stock", "adapted"):
+            ms = stages[name]
+            rest = sum(v for k, v in ms.items() if k not in {"encode", "signals", ADAPTED_PASS})
+            inner = f" ({ms[ADAPTED_PASS]:,.0f})" if name == "adapted" else ""
+            cells.append(f"{ms['encode']:,.0f} / {ms['signals']:,.0f}{inner} / {rest:,.0f}")
+        rows.append(f"| {reports} | {cells[0]} | {cells[1]} |")
+    return "\n".join(rows)
