@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/adapt.py [--seeds 3] [--recipes cloze cloze-top3 ...]
     .venv/bin/python bench/adapt.py --tables             # the tables again, from the saved ranks
-    .venv/bin/python bench/adapt.py --library 10 --seeds 1   # build costs on a generated library
+    .venv/bin/python bench/adapt.py --library 10 [--latency 30]   # costs on a generated library
+    .venv/bin/python bench/adapt.py --library-table 1 10 100      # the recorded costs, as Markdown
 
 For each recipe (how the encoder is adapted: see peel_search.index.adapt) and seed, the
 bundled report is indexed with ``build_index(adapt=...)`` under bench/.cache/adapt/, and
@@ -49,8 +50,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from library import CACHE, disk_usage, library_folders, write_corpus  # noqa: E402
-from peel_search.index.adapt import AdaptConfig  # noqa: E402
+from adapt_costs import costs_table, library_costs  # noqa: E402
+from library import CACHE, disk_usage  # noqa: E402
+from peel_search.index.adapt import DEFAULT_ADAPT, AdaptConfig  # noqa: E402
 from peel_search.index.build import build_index  # noqa: E402
 from peel_search.retrieve.metrics import (  # noqa: E402
     first_hit_rank,
@@ -436,35 +438,6 @@ def selection(results: dict, by_recipe: dict[str, list[dict]], keys: dict[str, l
             )
 
 
-def library_costs(reports: int, recipe: str) -> None:
-    """Build costs of adaptation on a generated library of ``reports`` reports: a stock
-    build (reused when cached), then the adapted build beside it, and one report added."""
-    index_dir, corpus = library_folders(reports)
-    write_corpus(corpus, reports)
-    build_index(corpus, index_dir)  # the stock library, reused when unchanged
-    adapted_dir = index_dir.parent / "index-adapted"
-    for name in ("adapt", "add one report"):
-        if name == "add one report":
-            from library import extra_report, write_text_if_changed
-
-            file, text = extra_report(reports)
-            write_text_if_changed(corpus / file, text)
-            build_index(corpus, index_dir)
-        load_before = os.getloadavg()[0]
-        cpu, wall = cpu_seconds(), time.perf_counter()
-        result = build_index(corpus, adapted_dir, adapt=RECIPES[recipe] if name == "adapt" else None)
-        record = json.loads((adapted_dir / "adapted" / "adapter.json").read_text(encoding="utf-8"))
-        size, _ = disk_usage(adapted_dir / "adapted")
-        print(
-            f"library of {reports} ({name}): build {time.perf_counter() - wall:.1f} s wall / "
-            f"{cpu_seconds() - cpu:.1f} s CPU (load {load_before:.2f}->{os.getloadavg()[0]:.2f}); adapt step "
-            f"{result.timings.get('adapt', 0):.1f} s (training {record['seconds']} s, {record['steps']} steps, "
-            f"{record['pairs']}, {record['passages']} passages); processed {len(result.processed)}, "
-            f"adapted files {size / 1e6:.1f} MB; notes: {[n.message for n in result.notes]}"
-        )
-    (corpus / extra_report(reports)[0]).unlink()
-
-
 def latency(recipe: str, rounds: int, seed: int = 0) -> None:
     """Warm search latency of the stock index against an adapted one (the query encoded
     a second time, by the adapted encoder), the same questions taking turns in one process."""
@@ -510,17 +483,36 @@ def main() -> None:
         metavar=("ROW", "WITHOUT"),
         help="print the gate for the first recipe's ROW against the stock default and WITHOUT",
     )
-    parser.add_argument("--recipes", nargs="+", default=["cloze"], choices=list(RECIPES))
+    parser.add_argument(
+        "--recipes",
+        nargs="+",
+        choices=list(RECIPES),
+        help="default: cloze (--library: the recipe of --adapt)",
+    )
     parser.add_argument("--tables", action="store_true", help="only print the tables from saved ranks")
     parser.add_argument("--rescore", action="store_true", help="score the saved indexes again, every row")
-    parser.add_argument("--library", type=int, metavar="N", help="build costs on a library of N reports")
+    parser.add_argument(
+        "--library",
+        type=int,
+        metavar="N",
+        help="costs on a library of N reports: builds, size, latency over --latency questions (30)",
+    )
     parser.add_argument(
         "--latency", type=int, metavar="Q", help="warm latency over Q questions, stock vs adapted"
     )
+    parser.add_argument(
+        "--library-table", type=int, nargs="+", metavar="N", help="the recorded --library runs as Markdown"
+    )
     args = parser.parse_args()
-    if args.library:
-        library_costs(args.library, args.recipes[0])
+    if args.library_table:
+        print(costs_table(args.library_table))
         return
+    if args.library:
+        recipe = RECIPES[args.recipes[0]] if args.recipes else DEFAULT_ADAPT
+        questions = [q["question"] for q in load_questions()["blind-all"]][: args.latency or 30]
+        library_costs(args.library, recipe, questions, lambda m: print(m, file=sys.stderr, flush=True))
+        return
+    args.recipes = args.recipes or ["cloze"]
     if args.latency:
         latency(args.recipes[0], args.latency, args.first_seed)
         return

@@ -138,6 +138,29 @@ def test_paired_bootstrap():
         paired_bootstrap([1.0], [])
 
 
+class _CountingEmbedder(HashEmbedder):
+    """The hash embedder, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return super().encode(texts)
+
+
+def test_text_vectors_embed_each_distinct_text_once_and_keep_the_order():
+    embedder = _CountingEmbedder()
+    vectors = adapted.TextVectors(embedder)
+    first = vectors(["a passage", "a heading", "a passage"])
+    second = vectors(["a heading", "another passage"])
+    assert embedder.texts == ["a passage", "a heading", "another passage"]
+    assert (vectors.asked, vectors.embedded) == (5, 3)
+    assert np.array_equal(first, embedder.encode(["a passage", "a heading", "a passage"]))
+    assert np.array_equal(second[0], first[1])
+    assert first.dtype == np.float32 and vectors([]).shape == (0, embedder.dim)
+
+
 # -- with the real model, on a tiny report -------------------------------------------------------
 
 TINY_RECIPE = AdaptConfig(batch=4, seed=3)
@@ -290,6 +313,26 @@ def test_a_changed_library_keeps_the_weights_and_says_to_adapt_again(tiny_copy, 
     result = build_index(corpus, index, adapt=TINY_RECIPE, cache=False)
     assert result.adaptation is not None and result.adaptation.trained
     assert adapted.read_record(index).data != before.data
+
+
+@pytest.mark.models
+def test_text_two_reports_share_is_embedded_once_by_the_adapted_encoder(tmp_path, fake_models):
+    """A library repeats text (the generated libraries of bench/library.py are rewrites
+    of one report): the adapted build embedded it once per report before."""
+    from peel_search.index.build import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(TINY, corpus / TINY.name)
+    text = TINY.read_text(encoding="utf-8") + "\n\nA closing paragraph that the other report has not.\n"
+    (corpus / f"longer-{TINY.name}").write_text(text, encoding="utf-8")
+    result = build_index(corpus, tmp_path / "index", adapt=TINY_RECIPE, cache=False)
+    outcome = result.adaptation
+    assert outcome is not None and len(outcome.embedded) == 2
+    assert 0 < outcome.embedded_texts < outcome.texts
+    first, second = (tmp_path / "index" / adapted.part_folder(r) for r in sorted(outcome.embedded))
+    shared = np.load(second / store.DENSE)[0]
+    assert np.array_equal(np.load(first / store.DENSE)[0], shared)
 
 
 @pytest.mark.models

@@ -196,12 +196,42 @@ class ReportTexts:
 @dataclass(frozen=True)
 class AdaptOutcome:
     """What the build step did: the record written, whether it trained (else reused the
-    previous weights), which reports it embedded, and notes for the user."""
+    previous weights), which reports it embedded, notes for the user, and how many
+    texts those reports hold (``texts``) of which how many distinct ones the adapted
+    encoder embedded (``embedded_texts``)."""
 
     record: AdapterRecord | None
     trained: bool
     embedded: tuple[str, ...]
     notes: tuple[str, ...]
+    texts: int = 0
+    embedded_texts: int = 0
+
+
+class TextVectors:
+    """Vectors of texts by one encoder, each distinct text embedded once: reports of a
+    library repeat text (boilerplate, copies across reports), as the stock build's
+    embedding cache knows. The vectors are kept for the life of the object (one build)."""
+
+    def __init__(self, embedder: Any) -> None:
+        self._embedder = embedder
+        self._known: dict[str, np.ndarray] = {}
+        self.asked = 0
+
+    @property
+    def embedded(self) -> int:
+        """How many distinct texts were embedded so far."""
+        return len(self._known)
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """The L2-normalised float32 vectors of ``texts``, one row each, in order."""
+        self.asked += len(texts)
+        new = list(dict.fromkeys(t for t in texts if t not in self._known))
+        if new:
+            self._known.update(zip(new, _vectors(self._embedder, new), strict=True))
+        if not texts:
+            return np.zeros((0, self._embedder.dim), dtype=np.float32)
+        return np.vstack([self._known[t] for t in texts]).astype(np.float32, copy=False)
 
 
 def adapt_library(
@@ -224,7 +254,8 @@ def adapt_library(
     weights are then kept for a changed library, and a note says that it calls for
     adapting again). It lends each report's vectors when they were made from the same
     part with the same weights. Otherwise the encoder is fine-tuned on ``rows`` (see
-    :mod:`.adapt`) and the reports are embedded again. A library too small to give two
+    :mod:`.adapt`) and the reports are embedded again, each distinct text once (see
+    :class:`TextVectors`). A library too small to give two
     training pairs is left unadapted, with a note.
     """
     from ..models import SentenceEmbedder, all_cores, base_model_fingerprint, load_base_model
@@ -261,6 +292,7 @@ def adapt_library(
         trained = True
     parts: dict[str, dict[str, str]] = {}
     embedded = []
+    vectors: TextVectors | None = None
     with all_cores():
         for report in reports:
             made = {"key": report.key, "weights": record.weights}
@@ -275,14 +307,17 @@ def adapt_library(
             say(f"{report.report_id}: embedding with the adapted encoder")
             if embedder is None:  # the reused weights, loaded only if a report needs them
                 embedder = load_encoder(staged, record)
+            if vectors is None:
+                vectors = TextVectors(embedder)
             target.mkdir(parents=True)
-            np.save(target / store.DENSE, _vectors(embedder, report.passages), allow_pickle=False)
-            np.save(target / store.WINDOWS, _vectors(embedder, report.windows), allow_pickle=False)
+            np.save(target / store.DENSE, vectors(report.passages), allow_pickle=False)
+            np.save(target / store.WINDOWS, vectors(report.windows), allow_pickle=False)
             parts[report.report_id] = made
             embedded.append(report.report_id)
     record = AdapterRecord(**{**asdict(record), "parts": parts})
     (staged / RECORD).write_text(record.to_json(), encoding="utf-8")
-    return AdaptOutcome(record, trained, tuple(embedded), tuple(notes))
+    texts, distinct = (vectors.asked, vectors.embedded) if vectors is not None else (0, 0)
+    return AdaptOutcome(record, trained, tuple(embedded), tuple(notes), texts, distinct)
 
 
 def _vectors(embedder: Any, texts: list[str]) -> np.ndarray:
