@@ -33,8 +33,7 @@ import resource
 import shutil
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +49,7 @@ from peel_search.index.build import build_index
 from peel_search.retrieve.ranker import default_ranking
 from peel_search.retrieve.request import clean_query
 from peel_search.retrieve.search_index import SearchIndex
+from peel_search.timing import Stopwatch
 
 COSTS_FILE = "adapt-costs.json"
 #: The stage of :func:`stage_times` that times the adapted encoder's query pass alone.
@@ -186,28 +186,13 @@ class Latency:
         return self.p("adapted", q) / self.p("stock", q)
 
 
-class _Stopwatch:
-    """Seconds per named stage, summed over the calls."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        began = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - began
-
-
 def stage_times(index: SearchIndex, question: str) -> dict[str, float]:
     """Milliseconds of each stage of one search for ``question`` on the whole library,
     in the order of :func:`peel_search.retrieve.search.search`; the adapted encoder's
     query pass (part of ``signals``) is also given alone, as ``of which: adapted encoding``."""
     filters, ranker, library = index.filters, index.ranker, index.library
     config = default_ranking(library)
-    watch = _Stopwatch()
+    watch = Stopwatch()
     text, notices = clean_query(question)
     everything = filters.mask((), None, None, None)
     with watch.stage("encode"):

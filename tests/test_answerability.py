@@ -196,7 +196,10 @@ def test_checks_can_be_switched_off_and_other_questions_are_never_ruled_out_by_w
         ("Which forces were rated outstanding in this inspection?", "grades West Midlands Police only"),
         ("Who was the force's chief constable at the time?", "names no chief constable"),
         # a figure asked as a noun phrase, for a period the report does not cover
-        ("sexual offences rate per 1,000 population in the year to June 2012", "none for the year to June 2012"),
+        (
+            "sexual offences rate per 1,000 population in the year to June 2012",
+            "none for the year to June 2012",
+        ),
         # "wellbeing" is not "well": a compound is not close to its first part
         ("How does the force support the wellbeing of its officers?", "wellbeing is a matter for"),
         # a reference's publication date is not the date of an event

@@ -20,7 +20,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cache, partial
@@ -37,6 +37,7 @@ from ..ingest.corpus import CorpusFile, CorpusNote, corpus_fingerprint, read_cor
 from ..ingest.figures import extract_figures
 from ..ingest.metadata import read_metadata
 from ..ingest.text import sentence_spans
+from ..timing import Stopwatch
 from ..types import Chunk, Citation, Report, ReportMeta, Span
 from . import store
 from .dedupe import find_copies
@@ -214,21 +215,13 @@ def _reusable_parts(out_dir: Path) -> dict[str, Path]:
 # -- one report -> one part ----------------------------------------------------------------
 
 
-class _Tally:
+class _Tally(Stopwatch):
     """Seconds per stage, and texts found in the embedding cache or embedded, over a build."""
 
     def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
+        super().__init__()
         self.hits = 0
         self.misses = 0
-
-    @contextlib.contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        began = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - began
 
 
 def _in_batches(

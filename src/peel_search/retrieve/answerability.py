@@ -651,7 +651,8 @@ def _own_source(source: SourceAsk, scope: Scope) -> bool:
 _GRADE_VALUE_RE = re.compile(r"\b(?:outstanding|inadequate|requires?\s+improvement)\b", re.I)
 #: A grade question about forces other than the report's ("Which forces were judged outstanding?").
 _OTHER_FORCES_RE = re.compile(
-    r"\b(?:which|what|how\s+many|other|most\s+similar|neighbouring|all)\s+(?:other\s+)?(?:police\s+)?forces\b", re.I
+    r"\b(?:which|what|how\s+many|other|most\s+similar|neighbouring|all)\s+(?:other\s+)?(?:police\s+)?forces\b",
+    re.I,
 )
 
 
@@ -688,7 +689,9 @@ def _grade_reason(question: str, evidence: Evidence) -> str:
         found = _gathered((*asked.area, str(other_years[0])), evidence.passages_with)
         return other_year_grade_reason(other_years[0], asked.area, scope.own_years, found, evidence.match)
     if _GRADE_VALUE_RE.search(question):
-        return ""  # it names the grade ("What stops it being rated outstanding?"): it asks about it, not for it
+        return (
+            ""  # it names the grade ("What stops it being rated outstanding?"): it asks about it, not for it
+        )
     found = _gathered(asked.area, evidence.passages_with)
     return own_grade_reason(asked.area, evidence.graded, found, evidence.match)
 
@@ -813,7 +816,9 @@ def _detail_check(case: _Case) -> str:
     passages = _gathered(detail.thing, evidence.passages_with, key=evidence.rarity)
     # a name the question gives is not the one it asks for ("Which estate in Walsall ...?")
     given = re.findall(r"(?<=\s)[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*", case.question)
-    return detail_reason(detail, passages, evidence.match, (*evidence.scope.forces, "England and Wales", *given))
+    return detail_reason(
+        detail, passages, evidence.match, (*evidence.scope.forces, "England and Wales", *given)
+    )
 
 
 def _value_check(case: _Case) -> str:

@@ -496,7 +496,12 @@ def source_named(source: str, topic: str = "", drop: frozenset[str] = frozenset(
     )
     if not words and not years:
         return None  # "HMIC's inspection": this one
-    name = re.sub(r"^(?:(?:how|what|which|when|why|did|does|do|was|were|is|are|has|have)\s+)+", "", source.strip(), flags=re.I)
+    name = re.sub(
+        r"^(?:(?:how|what|which|when|why|did|does|do|was|were|is|are|has|have)\s+)+",
+        "",
+        source.strip(),
+        flags=re.I,
+    )
     name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
     return SourceAsk(words, nouns[-1].strip("'"), tuple(content_words(topic, drop)), years, name)
 

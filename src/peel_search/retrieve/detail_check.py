@@ -78,7 +78,11 @@ def detail_reason(ask: DetailAsk, passages: Sequence[str], match: Match, own: Se
             spoken = True
             # a name stands beside the thing; a place may follow ("To date these courses ..."),
             # in the passage's sentences that go on speaking of it ("these courses")
-            near = [sentence] if ask.kind == "name" else [*parts[i : i + 2], *_going_on(parts[i + 2 :], ask, match)]
+            near = (
+                [sentence]
+                if ask.kind == "name"
+                else [*parts[i : i + 2], *_going_on(parts[i + 2 :], ask, match)]
+            )
             if any(found(s, own) for s in near):
                 return ""
     if not spoken:

@@ -135,7 +135,9 @@ class InReport:
         query = library.embedder.word_vectors([word])[0]
         # On torch's thread pool, like every other product on the query path (see interaction.py).
         close = similarities(query[None, :], self._vocabulary_vectors).reshape(-1)
-        near = (self._vocabulary_words[int(i)] for i in np.flatnonzero(np.asarray(close) >= NEAR_WORD_SIMILARITY))
+        near = (
+            self._vocabulary_words[int(i)] for i in np.flatnonzero(np.asarray(close) >= NEAR_WORD_SIMILARITY)
+        )
         return [w for w in near if not part_of_compound(w, word.lower())]
 
     def equivalents(self, word: str) -> tuple[frozenset[str], ...]:

@@ -130,7 +130,9 @@ def person_reason(ask: WhoAsk, passages: Sequence[str], named_people: Sequence[s
     if ask.kind and any(
         share_of(p, ask.core or ask.about, match) == 1.0 and _names_kind(p, ask.kind) for p in passages
     ):
-        return ""  # "Which university ...": the passage on the thing names one ("... with Cambridge University")
+        return (
+            ""  # "Which university ...": the passage on the thing names one ("... with Cambridge University")
+        )
     around = windows(passages)
     if ask.core:  # a sentence speaks of the thing only if it names it
         around = [(w, s) for w, s in around if share_of(s, ask.core, match) == 1.0]
