@@ -15,7 +15,7 @@ import peel_search
 
 PACKAGE = Path(peel_search.__file__).parent
 STAGES = ["ingest", "index", "retrieve", "web"]
-SHARED = {"types", "errors", "citation", "models"}
+SHARED = {"types", "errors", "citation", "models", "timing"}
 
 
 def _stage(module: str) -> str:

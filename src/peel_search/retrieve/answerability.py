@@ -73,7 +73,7 @@ from .inspection_check import (
     other_year_grade_reason,
     own_grade_reason,
 )
-from .person_check import person_reason
+from .person_check import REFERENCE_RE, person_reason
 
 T = TypeVar("T")
 
@@ -482,8 +482,6 @@ def _shorten(sentence: str, words: int = 16) -> str:
     return f"“{' '.join(parts[:words])}{'…' if len(parts) > words else ''}”"
 
 
-#: A reference to a source: "…, Ministry of Justice, October 2015" or "HMIC, December 2015".
-_REFERENCE_RE = re.compile(r",\s*[A-Z][\w'’ ]+,\s*(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
 #: What a reference's date answers: when a source was published, or the inspection it reports.
 _PUBLISHED = frozenset(
     """publish published publication issue issued release released inspect inspected inspection
@@ -529,7 +527,7 @@ def value_reason(kind: AnswerType, passages: Sequence[str], window: int = 1) -> 
                 ):
                     return ""
             elif kind.value in {"date", "duration"}:
-                if _REFERENCE_RE.search(sentence) and not set(asked) & _PUBLISHED:
+                if REFERENCE_RE.search(sentence) and not set(asked) & _PUBLISHED:
                     continue  # a source's publication date ("…, HMIC, December 2015"), not the event's
                 held = sum(1 for w in asked if _stem_in(w, set(tokenize(near))))
                 if held >= min(2, -(-len([w for w in asked if w not in _WHEN_FRAMING]) // 2)):
@@ -688,10 +686,10 @@ def _grade_reason(question: str, evidence: Evidence) -> str:
     if other_years:
         found = _gathered((*asked.area, str(other_years[0])), evidence.passages_with)
         return other_year_grade_reason(other_years[0], asked.area, scope.own_years, found, evidence.match)
-    if _GRADE_VALUE_RE.search(question):
-        return (
-            ""  # it names the grade ("What stops it being rated outstanding?"): it asks about it, not for it
-        )
+    if _GRADE_VALUE_RE.search(
+        question
+    ):  # "What stops it being rated outstanding?": about a grade, not for one
+        return ""
     found = _gathered(asked.area, evidence.passages_with)
     return own_grade_reason(asked.area, evidence.graded, found, evidence.match)
 

@@ -88,7 +88,7 @@ def speaks_of(window: str, words: Sequence[str], match: Match) -> bool:
 
 #: A reference ("Code of Practice for Victims of Crime, Ministry of Justice, October 2015")
 #: says who published what it names.
-_REFERENCE_RE = re.compile(r",\s*[A-Z][\w'’ ]+,\s*(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
+REFERENCE_RE = re.compile(r",\s*[A-Z][\w'’ ]+,\s*(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
 _PUBLISHING = frozenset({"publish", "issue", "produce", "write", "author"})
 
 
@@ -141,7 +141,7 @@ def person_reason(ask: WhoAsk, passages: Sequence[str], named_people: Sequence[s
     for window, said in around:
         if share_of(window, ask.about, match) >= 0.5 and (
             does_it(said, ask.verbs)
-            or (set(ask.verbs) & _PUBLISHING and _REFERENCE_RE.search(window))
+            or (set(ask.verbs) & _PUBLISHING and REFERENCE_RE.search(window))
             or (ask.kind and _names_kind(window, ask.kind))  # "Which university": one is named
         ):
             return ""
