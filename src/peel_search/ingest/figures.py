@@ -35,38 +35,10 @@ from dataclasses import dataclass
 
 from ..types import Block, Figure, FigureSource, Measure, Report, Span
 from . import pages
-from .periods import Period, find_periods
+from .periods import NUMBER_WORDS, Period, find_periods
 from .text import SUPERSCRIPT_RE, sentence_spans
 
-_WORD_NUMBERS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-}
+_WORD_NUMBERS = {word: n for word, n in NUMBER_WORDS.items() if n > 1}  # "one" is rarely a count
 _FRACTIONS = {
     "half": 0.5,
     "a third": 1 / 3,

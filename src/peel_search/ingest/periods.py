@@ -15,23 +15,26 @@ from dataclasses import dataclass
 
 MONTHS = "january february march april may june july august september october november december".split()
 _MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "a": 1,
-    "a full": 1,
-    "the": 1,
+#: Numbers written as words, as the reports write counts ("twenty different types").
+NUMBER_WORDS = {
+    word: n
+    for n, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+    if n
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
 }
+#: How many months or years a period's length word gives ("a full year", "the twelve months").
+_NUMBER_WORDS = {**{w: n for w, n in NUMBER_WORDS.items() if n <= 12}, "a": 1, "a full": 1, "the": 1}
 _LENGTH = r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a full|a|the)"
 _DATE = rf"(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+)?(?P<month>{_MONTH})\s+(?P<year>(?:19|20)\d\d)"
 _PERIOD_RE = re.compile(
