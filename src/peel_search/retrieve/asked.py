@@ -318,9 +318,9 @@ _WHO_RE = re.compile(
     r"inspector|hm\s+inspector|named)|which\s+" + _NAMED_POST + r")\b",
     re.I,
 )
-_NAME_OF_RE = re.compile(
-    r"\bwhat(?:\s+(?:is|was|are|were)|['’]s)\s+the\s+names?\s+of\s+(?:the\s+)?(?P<what>[^?]+)", re.I
-)
+#: "What is the name of", "What's the name of": a person's, or a scheme's (see detail_ask).
+_NAME_OF = r"\bwhat(?:\s+(?:is|was|are|were)|['’]s)\s+the\s+names?\s+of\s+"
+_NAME_OF_RE = re.compile(_NAME_OF + r"(?:the\s+)?(?P<what>[^?]+)", re.I)
 _IDENTITY_RE = re.compile(
     r"^\s*who\s+(?:is|was|are|were)\s+(?:(?:the|its|their|this|that)\s+)?(?P<post>[^?]+?)\s*\??$", re.I
 )
@@ -657,7 +657,7 @@ NAMED_KINDS = frozenset(
 )
 _NAME_REQUEST_RES = (
     re.compile(
-        r"\bwhat(?:\s+(?:is|was|are|were)|['’]s)\s+the\s+names?\s+of\s+(?:the\s+|its\s+|their\s+)?(?P<what>[^?]+)",
+        _NAME_OF + r"(?:the\s+|its\s+|their\s+)?(?P<what>[^?]+)",
         re.I,
     ),
     re.compile(r"^\s*what\s+(?:is|was|are|were)\s+(?P<what>[^?]+?)\s+called\b", re.I),
