@@ -231,6 +231,11 @@ def test_near_misses_are_flagged_with_the_reason(index, question, reason):
         "sexual offences rate per 1,000 population, 12 months to June 2015",
         "In how many forces did recorded crime rise in the year to June 2015?",
         "When was HMIC's review of regional organised crime units published?",
+        # a period in words is not the subject; a share set beside the national one is compared
+        "How many incidents of anti-social behaviour were recorded in the twelve months ending 30 June 2015?",
+        "How does the proportion of drug-focused organised crime groups compare with England and Wales?",
+        # a purpose answers why someone did something
+        "Why has the force seconded a chief inspector to Public Health England?",
     ],
 )
 def test_answerable_look_alikes_are_not_flagged(index, question):

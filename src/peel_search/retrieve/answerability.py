@@ -56,11 +56,12 @@ from .asked import (
     figure_ask,
     grade_ask,
     naming_words,
+    question_periods,
     source_ask,
     who_ask,
     why_ask,
 )
-from .cause_check import cause_reason
+from .cause_check import also_reasons, cause_reason
 from .comparison_check import comparison_drawn
 from .detail_check import detail_reason
 from .figure_check import FigureFacts, figure_reason
@@ -74,6 +75,7 @@ from .inspection_check import (
     own_grade_reason,
 )
 from .person_check import REFERENCE_RE, person_reason
+from .plain_words import other_words
 
 T = TypeVar("T")
 
@@ -423,7 +425,7 @@ def spellings(word: str) -> list[str]:
 def word_present(word: str, has: Callable[[str], bool]) -> bool:
     """Whether ``has`` finds ``word`` in any of its :func:`spellings`, or, for a hyphenated
     compound, each of its parts ("ex-gangsters": "gangsters", close to "gangs")."""
-    if any(has(w) for w in spellings(word)):
+    if any(has(w) for w in [*spellings(word), *other_words(word)]):
         return True
     parts = [p for p in word.split("-") if p and p not in _PREFIXES]
     return "-" in word and bool(parts) and all(has(p) for p in parts)
@@ -728,6 +730,8 @@ def _words_check(case: _Case) -> str:
     subject = kind.subject
     if evidence.words:  # only the words that name things: a verb is never the subject
         named = set(naming_words(evidence.words)) - COMPARATIVES  # "saw crime rise": a change, not a thing
+        # "the twelve months ending June 2015" says when, not what
+        named -= {w for p in question_periods(case.question) for w in p.text.lower().split()}
         subject = tuple(w for w in subject if w in named and not NOT_A_SUBJECT_RE.fullmatch(w))
     missing = missing_words(subject, lambda w: word_present(w, evidence.present))
     return f"the report never mentions {_quote(missing)}, in any spelling or close word" if missing else ""
@@ -781,7 +785,10 @@ def _inspection_check(case: _Case) -> str:
     source = source_ask(case.question)
     if source is None or _own_source(source, case.evidence.scope):
         return ""
-    return finding_reason(source, _gathered(source.words, case.evidence.cited_with), case.evidence.match)
+    evidence = case.evidence
+    return finding_reason(
+        source, _gathered(source.words, evidence.cited_with), evidence.match, evidence.present
+    )
 
 
 def _cause_check(case: _Case) -> str:
@@ -791,7 +798,11 @@ def _cause_check(case: _Case) -> str:
     fact = tuple(w for w in fact if evidence.present(w))  # words the report never uses cannot be stated
     if not fact:
         return ""
-    return cause_reason(fact, _gathered(fact, evidence.cited_with, n=3), evidence.match, evidence.rarity)
+    verbs = [w.lemma for w in evidence.words if w.pos == "VERB"]
+    also = also_reasons(case.question, verbs)
+    return cause_reason(
+        fact, _gathered(fact, evidence.cited_with, n=3), evidence.match, evidence.rarity, also
+    )
 
 
 def _comparison_check(case: _Case) -> str:

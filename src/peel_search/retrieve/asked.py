@@ -241,7 +241,11 @@ def figure_ask(
         dict.fromkeys(
             w
             for w in [*named, *verbs]
-            if w != head and w not in base and w not in in_periods and not NOT_A_SUBJECT_RE.fullmatch(w)
+            if w != head
+            and w not in base
+            and w not in in_periods
+            and w not in _SIDE_WORDS
+            and not NOT_A_SUBJECT_RE.fullmatch(w)
         )
     )
     mentions = tuple(content_words(" ".join(w.text for w in words), drop))
@@ -551,8 +555,12 @@ def grade_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = fro
 COMPARATIVES = frozenset(
     """higher lower smaller bigger larger fewer more less greater faster slower better worse highest
     lowest largest smallest fall fell fallen falling rise rose risen rising increase increased decrease
-    decreased drop dropped much so compared nationally national change changes changed""".split()
+    decreased drop dropped much so compare compared nationally national change changes changed high low big small
+    large above below""".split()
 )
+#: Words that set a figure beside another ("force vs national", "and how did that
+#: change"), not what it counts.
+_SIDE_WORDS = COMPARATIVES | {"england", "wales", "nationally", "average", "changes", "change"}
 _WHY_RE = re.compile(
     r"^\s*(?:why\b|for\s+what\s+reasons?\b|what\s+(?:caused|causes|explains|explained|led\s+to)\b)", re.I
 )

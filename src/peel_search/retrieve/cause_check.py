@@ -31,6 +31,42 @@ CAUSAL_RE = re.compile(
 )
 
 
+#: A purpose: why someone does something ("seconded a chief inspector ... to improve the
+#: effectiveness of their joint approach"). It answers "why did they ...", not "why is ...".
+PURPOSE_RE = re.compile(
+    r"\b(?:in\s+order\s+to|so\s+as\s+to|(?:aims?|aimed|aiming|intended|designed|seeks?|sought)\s+to|"
+    r"with\s+the\s+(?:aim|intention|purpose|objective)|for\s+the\s+purpose|"
+    r"to\s+(?:improve|help|ensure|reduce|support|prevent|protect|tackle|increase|address|enable|allow|"
+    r"strengthen|enhance|better|safeguard|disrupt|encourage|raise|make\s+sure|bring|give|keep))\b",
+    re.I,
+)
+#: A consequence: why something matters ("this could expose children to greater risk").
+CONSEQUENCE_RE = re.compile(
+    r"\b(?:could|may|might|would|risks?|expos\w+|leav(?:e|es|ing)\s+\w+\s+(?:at|open|vulnerable)|"
+    r"jeopardi\w+|undermin\w+|harm\w*|danger\w*|vulnerable)\b",
+    re.I,
+)
+#: "Why does it matter ...", "why is that a concern": asks for consequences, not causes.
+_MATTERS_RE = re.compile(
+    r"^\s*why\b.*\b(?:matters?|important|significant|a\s+(?:concern|problem|risk|worry|issue)|"
+    r"concerning|worrying|problematic|risky|dangerous)\b",
+    re.I,
+)
+#: Verbs of being or happening: a question on them asks for a cause, not a purpose.
+_STATE_VERBS = frozenset("be have do matter seem become happen remain stay end get".split())
+
+
+def also_reasons(question: str, verbs: Sequence[str]) -> re.Pattern[str] | None:
+    """What besides a causal word answers this "why": a consequence for "why does it
+    matter", a purpose when the question asks why someone did something (``verbs``: the
+    lemmas of the question's verbs)."""
+    if _MATTERS_RE.match(question):
+        return CONSEQUENCE_RE
+    if any(v.lower() not in _STATE_VERBS for v in verbs):
+        return PURPOSE_RE
+    return None
+
+
 #: A sentence opening on its cause, given in the sentence before ("As a result, ...").
 _OPENS_ON_CAUSE_RE = re.compile(
     r"^\s*(?:as\s+a\s+(?:result|consequence)|consequently|therefore|because\s+of\s+this|this\s+means)\b", re.I
@@ -42,8 +78,11 @@ _GIVES_CAUSE_RE = re.compile(
 )
 
 
-def gives_reason(sentence: str) -> bool:
-    """Whether ``sentence`` holds a causal word (not the "as" of "as quickly as they")."""
+def gives_reason(sentence: str, also: re.Pattern[str] | None = None) -> bool:
+    """Whether ``sentence`` holds a causal word (not the "as" of "as quickly as they"), or
+    a word of ``also`` (see :func:`also_reasons`)."""
+    if also is not None and also.search(sentence):
+        return True
     for m in CAUSAL_RE.finditer(sentence):
         if m.group().lower().startswith("as ") and re.search(r"\bas\s+\w+\s+$", sentence[: m.start()], re.I):
             continue
@@ -51,10 +90,13 @@ def gives_reason(sentence: str) -> bool:
     return False
 
 
-def reasons_around(parts: Sequence[str], i: int) -> bool:
-    """Whether sentence ``i`` of ``parts`` is given a reason: a causal word in it, an opening
-    "As a result" (its cause is the sentence before), or "This is because" after it."""
-    if gives_reason(parts[i]) or _OPENS_ON_CAUSE_RE.match(parts[i]):
+def reasons_around(parts: Sequence[str], i: int, also: re.Pattern[str] | None = None) -> bool:
+    """Whether sentence ``i`` of ``parts`` is given a reason: a causal word in it (or one of
+    ``also``), an opening "As a result" (its cause is the sentence before), or "This is
+    because" after it; a consequence may follow ("Errors of this sort could ...")."""
+    if gives_reason(parts[i], also) or _OPENS_ON_CAUSE_RE.match(parts[i]):
+        return True
+    if also is CONSEQUENCE_RE and i + 1 < len(parts) and also.search(parts[i + 1]):
         return True
     return i + 1 < len(parts) and bool(_GIVES_CAUSE_RE.match(parts[i + 1]))
 
@@ -78,6 +120,7 @@ def cause_reason(
     passages: Sequence[Cited],
     match: Match,
     weight: Callable[[str], float] = lambda w: 1.0,
+    also: re.Pattern[str] | None = None,
 ) -> str:
     """Why the report does not say why, or ``""`` when it may.
 
@@ -97,10 +140,10 @@ def cause_reason(
             if states(" ".join(parts[max(0, i - 1) : i + 2]), fact, match, weight)
             and states(parts[i], fact, match, weight, share=0.5)
         ]
-        if here and (passage.is_note or any(reasons_around(parts, i) for i in here)):
+        if here and (passage.is_note or any(reasons_around(parts, i, also) for i in here)):
             return ""  # a footnote explains what it notes
         notes = [n for n in sentences(passage.notes) if any(match(w, frozenset(tokenize(n))) for w in fact)]
-        if here and any(gives_reason(n) for n in notes):
+        if here and any(gives_reason(n, also) for n in notes):
             return ""
         stating.extend(parts[i] for i in here)
     if not stating:

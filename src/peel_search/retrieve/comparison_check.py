@@ -33,6 +33,9 @@ _NATIONAL_WORDS = re.compile(
     r"\b(?:england\s+and\s+wales|national\w*|all\s+forces|other\s+forces|forces)\b", re.I
 )
 
+#: A figure in a sentence ("54 percent", "24 per million", "3,210").
+_FIGURE_RE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent|per\s+cent|per\s+\w+)|\b\d{1,3}(?:,\d{3})+\b", re.I)
+
 
 def _weight_held(text_stems: frozenset[str], words: Sequence[str], match: Match, weight: Weight) -> float:
     total = sum(weight(w) for w in words)
@@ -93,8 +96,11 @@ def comparison_drawn(
                 spoken = True
             # The comparison is drawn in one sentence that names the other side; the thing
             # compared may be named in the sentence before ("This is lower than ...").
-            if held >= 2 / 3 and COMPARING_RE.search(sentence) and _other_side(sentence, ask, match):
-                return ""
+            if held >= 2 / 3 and _other_side(sentence, ask, match):
+                if COMPARING_RE.search(sentence):
+                    return ""
+                if _FIGURE_RE.search(sentence) and i and _FIGURE_RE.search(parts[i - 1]):
+                    return ""  # the figure for each side, one sentence after the other
     if not (spoken or about):
         return ""  # the report does not speak of it: other checks decide
     other = (

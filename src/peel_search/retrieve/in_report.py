@@ -28,6 +28,7 @@ from .figure_check import FigureFacts, figure_facts
 from .filters import Filters
 from .inspection_check import Cited, GradedArea
 from .library import Library
+from .plain_words import other_words
 
 #: Late-interaction score (see :mod:`peel_search.index.interaction`) of the best passage below
 #: which the report is taken not to answer, whatever the question: evidence this weak
@@ -38,6 +39,10 @@ IN_REPORT_THRESHOLD = 0.40
 #: "fall" ~ "fell" 0.63; "knife" ~ "cutting" 0.37, "drones" ~ "cameras" 0.25).
 NEAR_WORD_SIMILARITY = 0.6
 NO_CLOSE_MATCH = "no passage matches the question closely"
+#: Second parts of hyphenated words that say how, not what ("drug-focused", "force-wide").
+HYPHEN_FRAMING = frozenset(
+    "focused related based led linked specific driven enabled wide type style level".split()
+)
 
 
 def part_of_compound(near: str, word: str) -> bool:
@@ -145,7 +150,12 @@ class InReport:
         spellings, the words close to it, its acronym or long form (cached)."""
         found = self._equivalents.get(word)
         if found is None:
-            variants = [*spellings(word), *self.near_words(word), *expand_query(word, self.library.acronyms)]
+            variants = [
+                *spellings(word),
+                *other_words(word),
+                *self.near_words(word),
+                *expand_query(word, self.library.acronyms),
+            ]
             found = tuple(dict.fromkeys(frozenset(tokenize(v)) for v in variants if tokenize(v)))
             if len(self._equivalents) > 4096:
                 self._equivalents = {}
@@ -158,8 +168,10 @@ class InReport:
         if own and all(t in stems for t in own):
             return True
         parts = [p for p in word.split("-") if p]
-        if len(parts) > 1 and all(self.match(p, stems) for p in parts):  # "six-month": "six months"
-            return True
+        if len(parts) > 1:  # "six-month": "six months"; "drug-focused": "drug"
+            named = [p for p in parts if p not in HYPHEN_FRAMING] or parts
+            if all(self.match(p, stems) for p in named):
+                return True
         return any(way <= stems for way in self.equivalents(word))
 
     def tag(self, question: str) -> tuple[Word, ...]:

@@ -19,7 +19,7 @@ University"). So:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..index.lexical import tokenize
@@ -41,6 +41,14 @@ FINDING_RE = re.compile(
     r"recommends|recommendation|revealed|reveals|highlighted|noted|judged|graded|rated|demonstrated|"
     r"confirmed)\b|\b(?:we|hmic)\s+(?:is|are|was|were)\s+(?:not\s+)?(?:confident|concerned|encouraged|"
     r"satisfied|disappointed|pleased|impressed)\b",
+    re.I,
+)
+
+#: A passage that hands over to a summary of the source's findings ("The following is a
+#: summary of the findings"): what follows in the report is what it found.
+SUMMARISED_RE = re.compile(
+    r"\b(?:summary|summarises?|summarised|summarizes?|summarized)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+)?"
+    r"(?:main\s+|key\s+)?(?:findings|conclusions|results)\b",
     re.I,
 )
 
@@ -109,14 +117,20 @@ def _about(window: str, topic: Sequence[str], match: Match) -> bool:
     return not topic or 2 * _held(window, topic, match) >= len(topic)
 
 
-def finding_reason(ask: SourceAsk, passages: Sequence[Cited], match: Match) -> str:
+def finding_reason(
+    ask: SourceAsk, passages: Sequence[Cited], match: Match, present: Callable[[str], bool] = lambda w: True
+) -> str:
     """Why the report does not say what ``ask``'s source found, or ``""`` when it may.
-    ``passages``: the passages in scope that hold the source's words."""
+    ``passages``: the passages in scope that hold the source's words; ``present``: whether
+    the report uses a word (a summary of the source's findings answers only on a topic
+    the report speaks of)."""
     named = naming_windows(passages, ask, match)
     if not named:
         return f"the report does not mention {ask.name}"
     if any(FINDING_RE.search(w) and _about(w, ask.topic, match) for w in named):
         return ""
+    if any(SUMMARISED_RE.search(w) for w in named) and all(present(w) for w in ask.topic):
+        return ""  # the report goes on to summarise what it found
     about = f" about {' '.join(ask.topic)}" if ask.topic else ""
     return f"the report names {ask.name} but does not say what it found{about}"
 
