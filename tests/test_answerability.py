@@ -204,6 +204,9 @@ def test_checks_can_be_switched_off_and_other_questions_are_never_ruled_out_by_w
         ("How does the force support the wellbeing of its officers?", "wellbeing is a matter for"),
         # a reference's publication date is not the date of an event
         ("On what date does the confidential unit join the regional unit?", "give no date"),
+        # the other side of a comparison: a year, the force's peers
+        ("Was the charge rate higher in 2015 than in 2014?", "does not compare charge with an earlier period"),
+        ("How does victim satisfaction compare with the force's most similar group?", "with similar forces"),
     ],
 )
 def test_near_misses_are_flagged_with_the_reason(index, question, reason):
@@ -234,6 +237,8 @@ def test_near_misses_are_flagged_with_the_reason(index, question, reason):
         # a period in words is not the subject; a share set beside the national one is compared
         "How many incidents of anti-social behaviour were recorded in the twelve months ending 30 June 2015?",
         "How does the proportion of drug-focused organised crime groups compare with England and Wales?",
+        # the report's own peers wording ("other similar forces") answers "comparable forces"
+        "Is reoffending lower in the West Midlands than in comparable forces?",
         # a purpose answers why someone did something
         "Why has the force seconded a chief inspector to Public Health England?",
     ],

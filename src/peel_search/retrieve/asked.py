@@ -594,8 +594,10 @@ _NATIONAL_RE = re.compile(
     re.I,
 )
 #: A force's peers: another side than England and Wales.
-_PEERS_RE = re.compile(
-    r"\b(?:most\s+similar\s+(?:group|forces)|similar\s+forces|msg|peer\s+(?:group|forces))\b", re.I
+PEERS_RE = re.compile(
+    r"\b(?:most\s+similar\s+(?:group|forces)|(?:other\s+)?similar\s+forces|msg|peer\s+(?:group|forces)|"
+    r"comparable\s+forces|forces\s+like\s+(?:it|this|the\s+force))\b",
+    re.I,
 )
 #: Words that say only that the other side is somewhere else ("elsewhere in the country").
 VAGUE_PLACES = frozenset("elsewhere country rest others other areas places parts".split())
@@ -613,6 +615,8 @@ class CompareAsk:
     national: bool = False
     other: tuple[str, ...] = ()
     asked: str = ""
+    #: The other side is the force's peers ("similar forces", "its most similar group").
+    peers: bool = False
 
 
 def compare_ask(
@@ -626,13 +630,13 @@ def compare_ask(
         return None  # "absent vs missing": what words mean, not how much
     earlier = bool(_EARLIER_RE.search(text))
     national = bool(_NATIONAL_RE.search(text))
+    tail = re.split(r"\b(?:than|compared?\s+(?:with|to)|versus|vs\.?)\b", text, maxsplit=1, flags=re.I)
+    if len(tail) == 2 and re.search(r"\b(?:19|20)\d\d\b", tail[1]):
+        earlier = True  # "compare with 2014", "than it was in 2014": another period
     other_words: list[str] = []
     for place in places:
         other_words.extend(content_words(place, drop))
-    peers = _PEERS_RE.search(text)
-    if peers:
-        other_words.extend(w for w in content_words(peers.group()) if w not in {"most", "msg"} or w == "msg")
-    tail = re.split(r"\b(?:than|compared?\s+(?:with|to)|versus|vs\.?)\b", text, maxsplit=1, flags=re.I)
+    peers = PEERS_RE.search(text)
     if len(tail) == 2:
         names = re.findall(r"\b[A-Z][a-z][\w'’-]+", tail[1])  # "neighbouring Staffordshire"
         other_words.extend(w for n in names for w in content_words(n, drop))
@@ -642,19 +646,23 @@ def compare_ask(
     if len(tail) == 2:  # what it is compared with is not what is compared
         side |= set(content_words(tail[1], drop))
     side |= set(content_words(" ".join(m.group() for m in _NATIONAL_RE.finditer(text))))
+    if peers:
+        side |= set(content_words(peers.group()))
+    # "reoffending" is tagged a verb: a gerund names the thing compared too
+    gerunds = [w.lower for w in words if w.pos == "VERB" and w.lower.endswith("ing") and w.lower not in drop]
     subject = tuple(
         w
-        for w in naming_words(words, drop)
+        for w in dict.fromkeys([*naming_words(words, drop), *gerunds])
         if w not in side
         and w not in COMPARATIVES
         and w not in _GRADE_VOCABULARY - {"effectiveness", "efficiency", "legitimacy", "leadership"}
         and w not in {"comparison", "figure", "average", "possible"}
     )
     other = tuple(w for w in dict.fromkeys(other_words) if w not in VAGUE_PLACES and w not in subject)
-    if not (earlier or national or other):
+    if not (earlier or national or other or peers):
         return None
     asked = tail[1].strip(" ?") if len(tail) == 2 else ""
-    return CompareAsk(subject, earlier, national, other, asked)
+    return CompareAsk(subject, earlier, national, other, asked, peers=bool(peers))
 
 
 #: Kinds of thing that have names of their own ("the WMP 2020 change programme").

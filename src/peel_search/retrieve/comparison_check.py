@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from ..index.lexical import tokenize
 from ..ingest.text import sentences
-from .asked import CompareAsk, Match
+from .asked import PEERS_RE, CompareAsk, Match
 from .figure_check import FigureFacts, describe
 
 Weight = Callable[[str], float]
@@ -44,6 +44,8 @@ def _weight_held(text_stems: frozenset[str], words: Sequence[str], match: Match,
 
 def _other_side(text: str, ask: CompareAsk, match: Match) -> bool:
     stems = frozenset(tokenize(text))
+    if ask.peers:
+        return bool(PEERS_RE.search(text))
     if ask.other:
         return all(match(w, stems) for w in ask.other)
     if ask.earlier:
@@ -52,6 +54,8 @@ def _other_side(text: str, ask: CompareAsk, match: Match) -> bool:
 
 
 def _figures_compare(ask: CompareAsk, facts: Sequence[FigureFacts], match: Match) -> bool:
+    if ask.peers:
+        return any(PEERS_RE.search(f"{f.figure.area} {f.figure.context}") for f in facts)
     if ask.other:
         return any(all(match(w, f.about) for w in ask.other) for f in facts)
     if ask.earlier:  # the same measure of the same thing for two periods, or a change
@@ -104,7 +108,11 @@ def comparison_drawn(
     if not (spoken or about):
         return ""  # the report does not speak of it: other checks decide
     other = (
-        " ".join(ask.other) if ask.other else ("an earlier period" if ask.earlier else "England and Wales")
+        "similar forces"
+        if ask.peers
+        else " ".join(ask.other)
+        if ask.other
+        else ("an earlier period" if ask.earlier else "England and Wales")
     )
     gives = f"; it gives {describe(about[0].figure)}" if about else ""
     return f"the report does not compare {' '.join(ask.subject)} with {other}{gives}"
