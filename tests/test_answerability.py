@@ -205,7 +205,10 @@ def test_checks_can_be_switched_off_and_other_questions_are_never_ruled_out_by_w
         # a reference's publication date is not the date of an event
         ("On what date does the confidential unit join the regional unit?", "give no date"),
         # the other side of a comparison: a year, the force's peers
-        ("Was the charge rate higher in 2015 than in 2014?", "does not compare charge with an earlier period"),
+        (
+            "Was the charge rate higher in 2015 than in 2014?",
+            "does not compare charge with an earlier period",
+        ),
         ("How does victim satisfaction compare with the force's most similar group?", "with similar forces"),
     ],
 )
@@ -246,6 +249,20 @@ def test_near_misses_are_flagged_with_the_reason(index, question, reason):
 def test_answerable_look_alikes_are_not_flagged(index, question):
     result = index.search(question, k=3)
     assert result.in_report, result.notices
+
+
+@pytest.mark.models
+def test_a_question_answered_in_part_shows_its_evidence_and_says_which_part_is_not(index):
+    question = "Who is the chief constable, and how many organised crime groups were managed in June 2015?"
+    result = index.search(question, k=3)
+    assert result.in_report
+    assert any(
+        n.startswith("part of the question is not answered") and "chief constable" in n
+        for n in result.notices
+    )
+    assert "part of the question is not answered" in result_html(result, set(), {}, lambda _: "").lower()
+    whole = index.search("Who is the chief constable?", k=3)
+    assert not whole.in_report
 
 
 @pytest.mark.models

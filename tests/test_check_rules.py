@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Set
 
 from peel_search.index.lexical import tokenize
-from peel_search.retrieve.asked import CompareAsk, SourceAsk
+from peel_search.retrieve.asked import CompareAsk, SourceAsk, question_parts
 from peel_search.retrieve.cause_check import CONSEQUENCE_RE, PURPOSE_RE, also_reasons, cause_reason
 from peel_search.retrieve.comparison_check import comparison_drawn
 from peel_search.retrieve.inspection_check import Cited, finding_reason
@@ -94,3 +94,22 @@ def test_everyday_words_stand_for_the_reports_terms_both_ways():
     assert "organised crime groups" in other_words("gangs")
     assert other_words("satisfaction") == ()
     assert "offences" not in other_words("offences")
+
+
+# -- questions that ask two things --------------------------------------------------------------
+
+
+def test_a_question_splits_where_it_asks_a_second_thing_of_its_own():
+    assert question_parts("Who chairs the panel, and how many cases did it hear?") == (
+        "Who chairs the panel, and how many cases did it hear?",  # "it": more about the panel
+    )
+    assert question_parts("Who chairs the panel and how many burglaries were recorded in 2015?") == (
+        "Who chairs the panel?",
+        "how many burglaries were recorded in 2015?",
+    )
+    assert question_parts("How many arrests were made? What share led to a charge?") == (
+        "How many arrests were made?",
+        "What share led to a charge?",
+    )
+    assert question_parts("Where and when were the marches?") == ("Where and when were the marches?",)
+    assert question_parts("What was found and when?") == ("What was found and when?",)

@@ -124,6 +124,35 @@ NOT_A_SUBJECT_RE = re.compile(
 )
 
 
+#: Where a question asks a second thing: "..., and where?", "... and what do they
+#: oversee?", "...? When did it start?", "...; how often ...".
+_NEXT_QUESTION_RE = re.compile(
+    r"\?\s+(?=\S)|;\s*|,?\s+and\s+(?=(?:what|how|when|where|who|whom|which|why|whether|at\s+what|"
+    r"in\s+what|to\s+what|does|do|did|is|are|was|were|has|have|can)\b)",
+    re.I,
+)
+
+
+#: A part that asks more about the thing the part before named ("... and how does it
+#: plan to close it?") is not a question of its own.
+_BACK_REFERENCE_RE = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her)\b", re.I)
+
+
+def question_parts(question: str) -> tuple[str, ...]:
+    """The questions one question asks ("Who is the X and what do they oversee?": two), each
+    with something of its own to ask about: a part with no content word but light verbs
+    ("Where and when ..."), or one that asks more about the thing before ("and when did
+    it happen?"), is no question of its own."""
+    parts = [p.strip(" ,?") for p in _NEXT_QUESTION_RE.split(" ".join(question.split()))]
+    kept = [
+        p
+        for i, p in enumerate(parts)
+        if any(w not in LIGHT_VERBS and not w.isdigit() for w in content_words(p))
+        and (i == 0 or not _BACK_REFERENCE_RE.search(p))
+    ]
+    return tuple(f"{p}?" for p in kept) if len(kept) > 1 and kept[0] == parts[0] else (question,)
+
+
 def content_words(text: str, drop: frozenset[str] = frozenset()) -> list[str]:
     """Lower-case content words: not stop words, framing, bare numbers or years."""
     out = []

@@ -23,7 +23,7 @@ from ..ingest.acronyms import expand_query
 from ..ingest.questions import without_frame
 from ..types import Hit
 from .answerability import CHECKS, Evidence, Scope, answer_type, question_years, spellings, unanswered_reason
-from .asked import Word
+from .asked import Word, question_parts
 from .figure_check import FigureFacts, figure_facts
 from .filters import Filters
 from .inspection_check import Cited, GradedArea
@@ -39,6 +39,9 @@ IN_REPORT_THRESHOLD = 0.40
 #: "fall" ~ "fell" 0.63; "knife" ~ "cutting" 0.37, "drones" ~ "cameras" 0.25).
 NEAR_WORD_SIMILARITY = 0.6
 NO_CLOSE_MATCH = "no passage matches the question closely"
+#: How a notice says the report does not answer the question, or one part of it.
+NOT_ANSWERED = "not answered in the report: "
+PART_NOT_ANSWERED = "part of the question is not answered in the report: "
 #: Second parts of hyphenated words that say how, not what ("drug-focused", "force-wide").
 HYPHEN_FRAMING = frozenset(
     "focused related based led linked specific driven enabled wide type style level".split()
@@ -413,11 +416,19 @@ class InReport:
         refs = find_references(query)
         if refs and only_references(query, refs) and any(mask[i] for i in self.filters.designated(query)):
             return True
-        reason = self.reason(query, hits, mask if in_scope is None else in_scope)
+        scope = mask if in_scope is None else in_scope
+        reason = self.reason(query, hits, scope)
         if reason:
-            notices.append(f"not answered in the report: {reason}")
-            return False
+            # a question that asks two things is answered in part when the report answers one
+            parts = question_parts(query)
+            per_part = [self.reason(part, hits, scope) for part in parts] if len(parts) > 1 else []
+            if not per_part or all(per_part):
+                notices.append(f"{NOT_ANSWERED}{reason}")
+                return False
+            notices.append(
+                f"{PART_NOT_ANSWERED}{next(r for r in per_part if r) if any(per_part) else reason}"
+            )
         if float(signals["tokens"][mask].max()) < IN_REPORT_THRESHOLD:
-            notices.append(f"not answered in the report: {NO_CLOSE_MATCH}")
+            notices.append(f"{NOT_ANSWERED}{NO_CLOSE_MATCH}")
             return False
         return True
