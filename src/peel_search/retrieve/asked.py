@@ -234,6 +234,7 @@ def figure_ask(
     for none. ``drop``: words that frame rather than name the subject (the force's name).
     """
     q = " ".join(question.lower().replace("’", "'").split())
+    q = re.sub(r"\b(what|who|where|when|how)'s\b", r"\1 is", q)  # "what's the budget"
     periods = question_periods(question)
     body = _strip_periods(q)
     per_m = re.search(
@@ -588,8 +589,17 @@ COMPARATIVES = frozenset(
     large above below""".split()
 )
 #: Words that set a figure beside another ("force vs national", "and how did that
-#: change"), not what it counts.
-_SIDE_WORDS = COMPARATIVES | {"england", "wales", "nationally", "average", "changes", "change"}
+#: change") or ask how it is taken ("what is it measured per"), not what it counts.
+_SIDE_WORDS = (
+    COMPARATIVES
+    | {"england", "wales", "nationally", "average", "changes", "change"}
+    | {
+        "measured",
+        "measure",
+        "calculated",
+        "expressed",
+    }
+)
 _WHY_RE = re.compile(
     r"^\s*(?:why\b|for\s+what\s+reasons?\b|what\s+(?:caused|causes|explains|explained|led\s+to)\b)", re.I
 )

@@ -16,6 +16,8 @@ _GROUPS: tuple[tuple[str, ...], ...] = (
     ("young", "youth", "youths", "juvenile", "juveniles"),
     ("gang", "gangs", "organised crime group", "organised crime groups", "ocg", "ocgs"),
     ("pnd", "pnds", "penalty notice", "penalty notices"),
+    ("budget", "budgets", "financial", "finances", "finance"),
+    ("domestic", "dwelling", "dwellings", "residential"),  # "domestic burglary": "burglary in a dwelling"
 )
 _OTHERS = {w: tuple(o for o in group if o != w) for group in _GROUPS for w in group}
 
