@@ -41,6 +41,8 @@ OCG = "As at 30 June 2015, the force was monitoring 68 organised crime groups (O
         ("What was the force's total budget for 2015/16?", "quantity", "amount"),
         ("What percentage of victims were satisfied?", "quantity", "share"),
         ("By how much did acquisitive crime fall?", "quantity", "share"),
+        ("how much money goes on overtime?", "quantity", "amount"),
+        ("How much crime is committed online?", "quantity", ""),  # a quantity in words, not money
         ("When was the report published?", "date", "date"),
         ("How long do gang injunctions last?", "duration", "duration"),
         ("What is the force's target time for attending emergency calls?", "quantity", "duration"),
@@ -242,6 +244,9 @@ def test_near_misses_are_flagged_with_the_reason(index, question, reason):
         "How does the proportion of drug-focused organised crime groups compare with England and Wales?",
         # the report's own peers wording ("other similar forces") answers "comparable forces"
         "Is reoffending lower in the West Midlands than in comparable forces?",
+        # a table row counts the notices, not how they were issued; "what's" is "what is"
+        "How many PNDs did the force issue in the year to June 2015?",
+        "What's the rate of burglary in a dwelling?",
         # a purpose answers why someone did something
         "Why has the force seconded a chief inspector to Public Health England?",
     ],

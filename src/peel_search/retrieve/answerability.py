@@ -392,6 +392,9 @@ def answer_type(question: str) -> AnswerType:
             value = (
                 "share"
                 if re.search(r"\b(?:fall|fell|rise|rose|change|increase|decrease)", lower)
+                # "how much crime involves phones": a quantity in words, not money
+                else ""
+                if re.match(r"\s*how much\s+(?!of\b|does\b|did\b|is\b|was\b|will\b|has\b)\w", lower)
                 else "amount"
             )
         return AnswerType("quantity", subject, value, _counted(question), years)

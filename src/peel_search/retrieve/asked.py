@@ -114,6 +114,9 @@ class FigureAsk:
     periods: tuple[Period, ...] = ()
     #: Every content word of the question, verbs too ("taken into consideration").
     mentions: tuple[str, ...] = ()
+    #: Verbs among ``words`` that only say how the thing came to be counted ("issued",
+    #: "recorded"): a table row that counts it seldom repeats them.
+    verbs: tuple[str, ...] = ()
 
 
 #: Words of a question that frame rather than name its subject: "vs", a number word, a
@@ -227,6 +230,13 @@ _HEAD_CUES = {
 }
 
 
+#: Verbs by which counted things come about ("notices issued", "crimes recorded").
+_COUNTING_VERBS = frozenset(
+    """issue issued issues record recorded records log logged logs report reported receive received
+    hand handed give given make made handle handled deal dealt carry carried conduct conducted""".split()
+)
+
+
 def figure_ask(
     question: str, words: tuple[Word, ...], drop: frozenset[str] = frozenset()
 ) -> FigureAsk | None:
@@ -279,7 +289,8 @@ def figure_ask(
         )
     )
     mentions = tuple(content_words(" ".join(w.text for w in words), drop))
-    return FigureAsk(measures, name, head, kept, per, periods, mentions)
+    counting = tuple(w for w in kept if w in _COUNTING_VERBS)  # "did the force issue": tagged a noun
+    return FigureAsk(measures, name, head, kept, per, periods, mentions, counting)
 
 
 #: A figure asked for as a noun phrase, with no question word ("burglary rate per 1,000

@@ -104,7 +104,9 @@ def on_subject(ask: FigureAsk, fact: FigureFacts, match: Match) -> bool:
     if ask.head and not match(ask.head, fact.own):
         return False
     missing = [w for w in ask.words if not match(w, fact.about)]
-    return 3 * len(missing) <= len(ask.words) + 1 and (bool(ask.head) or len(missing) < len(ask.words))
+    # a verb missing weighs half: a table row counts "penalty notices", not how they were "issued"
+    weight = sum(0.5 if w in ask.verbs else 1.0 for w in missing)
+    return 3 * weight <= len(ask.words) + 1 and (bool(ask.head) or len(missing) < len(ask.words))
 
 
 def _base(per: str) -> float | None:
