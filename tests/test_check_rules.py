@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Set
 
 from peel_search.index.lexical import tokenize
-from peel_search.retrieve.asked import CompareAsk, SourceAsk, question_parts
+from peel_search.retrieve.asked import CompareAsk, SourceAsk, question_parts, source_ask
 from peel_search.retrieve.cause_check import CONSEQUENCE_RE, PURPOSE_RE, also_reasons, cause_reason
 from peel_search.retrieve.comparison_check import comparison_drawn
 from peel_search.retrieve.inspection_check import Cited, finding_reason
@@ -113,3 +113,19 @@ def test_a_question_splits_where_it_asks_a_second_thing_of_its_own():
     )
     assert question_parts("Where and when were the marches?") == ("Where and when were the marches?",)
     assert question_parts("What was found and when?") == ("What was found and when?",)
+
+
+# -- naming another source ---------------------------------------------------------------------------
+
+
+def test_pilots_exercises_surveys_and_self_inspections_are_sources_with_findings():
+    pilot = source_ask("What were the results of the cycle patrol pilot in Dudley?")
+    assert pilot is not None and pilot.noun == "pilot" and "dudley" in pilot.words
+    exercise = source_ask("Which gaps did the flood exercise actually expose?")
+    assert exercise is not None and exercise.noun == "exercise" and exercise.topic == ("gaps",)
+    reached = source_ask("What conclusions did the university evaluations of the scheme reach?")
+    assert reached is not None and reached.noun == "evaluations" and reached.topic == ()
+    # a survey carried out for this inspection is still a source of its own
+    survey = source_ask("What did the street survey carried out for this inspection reveal about trust?")
+    assert survey is not None and survey.noun == "survey" and survey.topic == ("trust",)
+    assert source_ask("What did this inspection find about custody?") is None

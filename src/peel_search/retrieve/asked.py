@@ -467,7 +467,8 @@ def _object_words(words: tuple[Word, ...], drop: frozenset[str]) -> list[str]:
 SOURCE_NOUNS = frozenset(
     """inspection inspections re-inspection reinspection self-inspection report reports review reviews
     study studies evaluation evaluations assessment assessments audit audits survey surveys bulletin
-    research analysis inquiry investigation""".split()
+    research analysis inquiry investigation self-inspections self-assessment self-assessments pilot pilots
+    trial trials exercise exercises""".split()
 )
 #: Words of a source's name that do not tell one source from another.
 _SOURCE_GENERIC = frozenset(
@@ -477,11 +478,13 @@ _SOURCE_GENERIC = frozenset(
 #: ("report" is left out: it is the noun of too many sources' names.)
 _FINDING_VERBS = (
     r"(?:find|found|say|said|conclude|concluded|show|showed|reveal|revealed|identify|identified|recommend|"
-    r"recommended|note|noted|highlight|highlighted|discover|discovered|suggest|suggested)"
+    r"recommended|note|noted|highlight|highlighted|discover|discovered|suggest|suggested|expose|exposed|"
+    r"uncover|uncovered|reach|reached|rank|ranked|produce|produced)"
 )
 _SOURCE_PATTERNS = (
     re.compile(
-        rf"^\s*(?:what|which\s+(?P<asked>[^?]+?))\s+(?:did|does|do|has|have|had)\s+(?P<source>.+?)\s+{_FINDING_VERBS}\b"
+        rf"^\s*(?:what|which)(?:\s+(?P<asked>[^?]+?))?\s+(?:did|does|do|has|have|had)\s+(?P<source>.+?)\s+"
+        rf"(?:(?:actually|really|ever|eventually|ultimately|specifically)\s+)?{_FINDING_VERBS}\b"
         r"(?:\s+(?:about|on|regarding|concerning|as|in|for))?\s*(?P<topic>[^?]*)",
         re.I,
     ),
@@ -531,6 +534,10 @@ def source_ask(question: str, drop: frozenset[str] = frozenset()) -> SourceAsk |
 def source_named(source: str, topic: str = "", drop: frozenset[str] = frozenset()) -> SourceAsk | None:
     """The source a phrase names ("HMIC's 2014 crime inspection"), or ``None`` when it names
     no source other than the report itself ("HMIC", "this inspection")."""
+    # "the survey HMIC carried out for this inspection" is a source of its own
+    source = re.sub(
+        r"\s+(?:for|in|of|during)\s+(?:this|these)\s+(?:inspection|report)s?\b.*$", "", source, flags=re.I
+    )
     lower = source.lower()
     nouns = [w for w in re.findall(r"[a-z][a-z'-]*", lower) if w.strip("'") in SOURCE_NOUNS]
     if not nouns or re.search(r"\b(?:this|these)\s+(?:inspection|report)\b", lower):
@@ -548,7 +555,12 @@ def source_named(source: str, topic: str = "", drop: frozenset[str] = frozenset(
         flags=re.I,
     )
     name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
-    return SourceAsk(words, nouns[-1].strip("'"), tuple(content_words(topic, drop)), years, name)
+    asked = tuple(w for w in content_words(topic, drop) if w not in _FINDING_NOUNS)
+    return SourceAsk(words, nouns[-1].strip("'"), asked, years, name)
+
+
+#: What a source yields, as a question names it ("what conclusions did it reach").
+_FINDING_NOUNS = frozenset("conclusion conclusions result results finding findings outcome outcomes".split())
 
 
 _GRADE_VOCABULARY = frozenset(
