@@ -212,6 +212,8 @@ def test_checks_can_be_switched_off_and_other_questions_are_never_ruled_out_by_w
             "does not compare charge with an earlier period",
         ),
         ("How does victim satisfaction compare with the force's most similar group?", "with similar forces"),
+        ("Which sees more burglary per household, Walsall or Wolverhampton?", "does not compare"),
+        ("Have community resolutions gone up since 2014?", "with an earlier period"),
     ],
 )
 def test_near_misses_are_flagged_with_the_reason(index, question, reason):

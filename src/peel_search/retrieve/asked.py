@@ -642,7 +642,13 @@ def why_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = froze
 _COMPARES_RE = re.compile(
     r"\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\.?\s|\bthan\b|"
     r"\b(?:higher|lower|more|fewer|bigger|smaller|greater|less|better|worse|above|up|rise|risen|increased?)\s+or\s+"
-    r"(?:higher|lower|more|fewer|bigger|smaller|greater|less|better|worse|below|down|fall|fallen|decreased?)\b",
+    r"(?:higher|lower|more|fewer|bigger|smaller|greater|less|better|worse|below|down|fall|fallen|decreased?)\b|"
+    # "which has more crime per head, A or B?"
+    r"\bwhich\s+(?:\w+\s+){0,3}?(?:more|higher|lower|fewer|less|most|highest|lowest|bigger|larger|smaller|"
+    r"greater|worse|better)\b[^?]*\bor\b|"
+    # "has it risen since 2014?"
+    r"\b(?:risen|rise|rose|fallen|fall|fell|increased?|decreased?|gone\s+(?:up|down)|changed?|grown|dropped)\s+"
+    r"since\s+(?:19|20)\d\d\b",
     re.I,
 )
 _EARLIER_RE = re.compile(
