@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Set
 
 from peel_search.index.lexical import tokenize
-from peel_search.retrieve.asked import CompareAsk, SourceAsk, question_parts, source_ask
+from peel_search.retrieve.answerability import answer_type
+from peel_search.retrieve.asked import CompareAsk, SourceAsk, detail_ask, question_parts, source_ask
 from peel_search.retrieve.cause_check import CONSEQUENCE_RE, PURPOSE_RE, also_reasons, cause_reason
 from peel_search.retrieve.comparison_check import comparison_drawn
+from peel_search.retrieve.detail_check import detail_reason
 from peel_search.retrieve.inspection_check import Cited, finding_reason
 from peel_search.retrieve.plain_words import other_words
 
@@ -129,3 +131,24 @@ def test_pilots_exercises_surveys_and_self_inspections_are_sources_with_findings
     survey = source_ask("What did the street survey carried out for this inspection reveal about trust?")
     assert survey is not None and survey.noun == "survey" and survey.topic == ("trust",)
     assert source_ask("What did this inspection find about custody?") is None
+
+
+# -- names and places ------------------------------------------------------------------------------
+
+
+def test_which_places_asks_for_named_ones_where_is_answered_by_a_venue():
+    which = detail_ask("Which fire stations host the youth scheme?")
+    assert which is not None and which.kind == "place" and which.named and which.thing == ("youth", "scheme")
+    where = detail_ask("Where is the youth scheme run?")
+    assert where is not None and not where.named
+    venue = "The youth scheme meets weekly at the fire station."
+    named = "The youth scheme meets weekly in Dudley."
+    assert detail_reason(where, [venue], exact) == ""
+    assert "gives no place" in detail_reason(which, [venue], exact)
+    assert detail_reason(which, [named], exact) == ""
+
+
+def test_whats_it_called_asks_for_a_name():
+    asked = detail_ask("What's the booking software the custody teams use called?")
+    assert asked is not None and asked.kind == "name" and "software" in asked.thing
+    assert answer_type("In which year did the scheme start?").kind == "date"

@@ -102,7 +102,7 @@ _QUANTITY_RE = re.compile(
 #: "When does HMIC judge ..." asks under what conditions, not for a date.
 _DATE_RE = re.compile(
     r"^\s*(?:when\b(?!\s+(?:does|do|should|would|can|could|might|must)\b)|since when\b|"
-    r"(?:in |on )?what (?:year|month|date|day)\b|which year\b)",
+    r"(?:in |on )?(?:what|which) (?:year|month|date|day)\b)",
     re.I,
 )
 _DURATION_RE = re.compile(r"^\s*how (?:long|often)\b", re.I)

@@ -757,7 +757,7 @@ _WHERE_RE = re.compile(r"^\s*where\s+(?:is|are|was|were|do|does|did|have|has|had
 PLACE_KINDS = frozenset(
     """town towns city cities estate estates district districts borough boroughs ward wards street streets
     neighbourhood neighbourhoods neighborhood county counties village villages venue venues building
-    buildings site sites location locations country countries""".split()
+    buildings site sites location locations country countries suite suites station stations""".split()
 )
 _WHICH_PLACE_RE = re.compile(
     r"^\s*(?:(?:in|at|from|to)\s+)?(?:which|what)\s+(?:[\w'’-]+\s+){0,2}?(?P<kind>"
@@ -781,11 +781,14 @@ class DetailAsk:
     kind: str  # "name" or "place"
     thing: tuple[str, ...]
     asked: str
+    #: "Which custody suites ...?" asks for named places; "where ...?" is answered by a
+    #: venue too ("at the police station").
+    named: bool = False
 
 
 def detail_ask(question: str, drop: frozenset[str] = frozenset()) -> DetailAsk | None:
     """What name or place ``question`` asks for, or ``None``."""
-    text = " ".join(question.split())
+    text = re.sub(r"\b([Ww]hat)['’]s\b", r"\1 is", " ".join(question.split()))  # "What's the app called?"
     where = _WHERE_RE.match(text)
     if where:
         if _RECORDED_RE.search(text):
@@ -799,7 +802,9 @@ def detail_ask(question: str, drop: frozenset[str] = frozenset()) -> DetailAsk |
             "",
             which_place.group("rest"),
         )
-        return _place_ask(rest, drop)
+        # "Which custody suites run the scheme?": the thing follows the verb
+        rest = _LEADING_VERB_RE.sub("", rest)
+        return _place_ask(rest, drop, named=True)
     for pattern in _NAME_REQUEST_RES:
         m = pattern.search(text)
         if not m:
@@ -813,6 +818,12 @@ def detail_ask(question: str, drop: frozenset[str] = frozenset()) -> DetailAsk |
     return None
 
 
+#: The verb after "which <places>": "Which custody suites | run | the scheme?"
+_LEADING_VERB_RE = re.compile(
+    r"^\s*(?:runs?|ran|hosts?|hosted|holds?|held|offers?|offered|uses?|used|provides?|provided|has|have|had|"
+    r"sees?|saw|takes?|took|took\s+part\s+in|piloted|trialled|delivers?|delivered)\s+",
+    re.I,
+)
 #: Where a place question's thing ends: "Where are the teams | based?"
 _PLACE_VERBS_RE = re.compile(
     r"\b(?:based|located|held|run|found|piloted|situated|kept|been|being|used|delivered|introduced|"
@@ -820,11 +831,11 @@ _PLACE_VERBS_RE = re.compile(
 )
 
 
-def _place_ask(what: str, drop: frozenset[str]) -> DetailAsk | None:
+def _place_ask(what: str, drop: frozenset[str], named: bool = False) -> DetailAsk | None:
     """A place question about the thing ``what`` names (up to its verb)."""
     what = _PLACE_VERBS_RE.split(what)[0]
     thing = tuple(w for w in content_words(what, drop) if w not in PLACE_KINDS)
-    return DetailAsk("place", thing, _bare(what)) if thing else None
+    return DetailAsk("place", thing, _bare(what), named) if thing else None
 
 
 def _bare(phrase: str) -> str:

@@ -46,13 +46,19 @@ def _names(sentence: str, own: Sequence[str]) -> bool:
     return any(m.group().split()[0] not in _NOT_NAMES for m in _CAPITALISED_RE.finditer(text))
 
 
-def _places(sentence: str, own: Sequence[str]) -> bool:
-    """Whether ``sentence`` gives a place (see the module docstring), other than ``own``."""
+def _named_places(sentence: str, own: Sequence[str]) -> bool:
+    """Whether ``sentence`` names a place ("in Wolverhampton"), other than ``own``."""
     for m in _PLACE_RE.finditer(sentence):
         name = m.group("name")
         if not any(name in o or o in name for o in own) and name.split()[0] not in _NOT_NAMES:
             return True
-    return bool(_VENUE_RE.search(sentence))
+    return False
+
+
+def _places(sentence: str, own: Sequence[str]) -> bool:
+    """Whether ``sentence`` gives a place (see the module docstring), other than ``own``:
+    a named one or a venue ("at the police station")."""
+    return _named_places(sentence, own) or bool(_VENUE_RE.search(sentence))
 
 
 def _going_on(parts: Sequence[str], ask: DetailAsk, match: Match) -> list[str]:
@@ -68,7 +74,7 @@ def detail_reason(ask: DetailAsk, passages: Sequence[str], match: Match, own: Se
     do not count (the forces in scope, the country).
     """
     need = max(1, -(-2 * len(ask.thing) // 3))  # two thirds of the thing's words, rounded up
-    found = _names if ask.kind == "name" else _places
+    found = _names if ask.kind == "name" else _named_places if ask.named else _places
     spoken = False
     for passage in passages:
         parts = sentences(passage)
