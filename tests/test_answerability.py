@@ -214,6 +214,12 @@ def test_checks_can_be_switched_off_and_other_questions_are_never_ruled_out_by_w
         ("How does victim satisfaction compare with the force's most similar group?", "with similar forces"),
         ("Which sees more burglary per household, Walsall or Wolverhampton?", "does not compare"),
         ("Have community resolutions gone up since 2014?", "with an earlier period"),
+        # figures asked for with "figures" or "give me", and a change with a period
+        ("Give me the youth caution figures for the year to June 2013.", "none for the year to June 2013"),
+        (
+            "How did anti-social behaviour change in the 12 months to June 2016?",
+            "none for 12 months to June 2016",
+        ),
     ],
 )
 def test_near_misses_are_flagged_with_the_reason(index, question, reason):
@@ -249,6 +255,7 @@ def test_near_misses_are_flagged_with_the_reason(index, question, reason):
         # a table row counts the notices, not how they were issued; "what's" is "what is"
         "How many PNDs did the force issue in the year to June 2015?",
         "What's the rate of burglary in a dwelling?",
+        "What were the adult caution figures in the 12 months to June 2015?",
         # a purpose answers why someone did something
         "Why has the force seconded a chief inspector to Public Health England?",
     ],

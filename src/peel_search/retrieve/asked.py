@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..index.lexical import STOPWORDS
 from ..ingest.periods import Period, find_periods
+from ..types import MEASURES
 
 #: Whether a question's word is among a set of stems, in any of the ways a report may
 #: write it (its spellings, close words, acronym): the checks' one way to compare words.
@@ -24,6 +25,7 @@ Match = Callable[[str, Set[str]], bool]
 _RATE_OR_SHARE = frozenset({"rate", "percentage"})
 _SHARE = frozenset({"percentage", "ratio", "rate"})
 _CHANGE = frozenset({"change"})
+_ANY = frozenset(MEASURES)
 _COUNT = frozenset({"count"})
 _AMOUNT = frozenset({"amount"})
 _AVERAGE = frozenset({"rate", "duration", "amount"})
@@ -227,6 +229,7 @@ _HEAD_CUES = {
     "average": re.compile(r"average|mean"),
     "change": re.compile(rf"{_CHANGE_WORDS}|changes?|reductions?|increases?|falls?|rises?|drops?|decreases?"),
     "amount": re.compile(r"money|budget|cost|costs|spend|spending|savings?|funding|income"),
+    "figure": re.compile(r"figures?|statistics|stats"),
 }
 
 
@@ -252,7 +255,7 @@ def figure_ask(
         body,
     )
     per = per_m.group().removeprefix("per ").strip() if per_m else ""
-    measure = _asked_measure(body)
+    measure = _asked_measure(body, dated=bool(periods))
     if measure is None:
         return None
     measures, name, cue = measure
@@ -303,8 +306,9 @@ _TELEGRAPHIC_MEASURE_RE = re.compile(
 )
 
 
-def _asked_measure(body: str) -> tuple[frozenset[str], str, str] | None:
-    """The measures a figure question accepts, what to call it, and the cue to its head noun."""
+def _asked_measure(body: str, dated: bool = False) -> tuple[frozenset[str], str, str] | None:
+    """The measures a figure question accepts, what to call it, and the cue to its head noun
+    (``dated``: the question names a period)."""
     if re.search(rf"\bhow\s+much\b.*\b{_CHANGE_WORDS}\b", body) or re.match(
         r"^\s*by\s+(?:how\s+much|what\s+(?:percentage|proportion|amount))\b", body
     ):
@@ -322,6 +326,16 @@ def _asked_measure(body: str) -> tuple[frozenset[str], str, str] | None:
         return _AMOUNT, "amount of money", "amount"
     if re.search(r"\bhow\s+many\b", body):
         return _COUNT, "number", "count"
+    if re.search(
+        r"\b(?:what\s+(?:is|was|are|were)|give\s+me|tell\s+me|show\s+me|list)\s+(?:the\s+)?[^?]{0,60}?"
+        r"\b(?:figures?|statistics|stats)\b(?!\s*\d)",
+        body,
+    ):
+        return _ANY, "figure", "figure"  # "the adult caution figures": whatever measure it takes
+    if dated and re.search(
+        r"\bhow\s+(?:did|has|have|does|do)\b[^?]*\b(?:change|changed|move|moved|vary|varied)\b", body
+    ):
+        return _CHANGE, "change", "change"  # "how did crime change in the year to June 2016"
     if re.search(r"\b(?:what|which)\s+(?:percentage|proportion|share|fraction|percent|part)\s+of\b", body):
         return _SHARE, "percentage", "share"
     m = re.search(
