@@ -214,6 +214,10 @@ def test_checks_can_be_switched_off_and_other_questions_are_never_ruled_out_by_w
         ("How does victim satisfaction compare with the force's most similar group?", "with similar forces"),
         ("Which sees more burglary per household, Walsall or Wolverhampton?", "does not compare"),
         ("Have community resolutions gone up since 2014?", "with an earlier period"),
+        # "by name" asks for a person's name; a sentence that asks who does not say who
+        ("Which officer, by name, leads the joint work with Public Health England?", "names no officer"),
+        ("Who is responsible for re-scoring OCGs at West Midlands Police?", "does not say who"),
+        ("What was the force's 2015 legitimacy judgment?", "not legitimacy"),
         # figures asked for with "figures" or "give me", and a change with a period
         ("Give me the youth caution figures for the year to June 2013.", "none for the year to June 2013"),
         (
@@ -256,6 +260,7 @@ def test_near_misses_are_flagged_with_the_reason(index, question, reason):
         "How many PNDs did the force issue in the year to June 2015?",
         "What's the rate of burglary in a dwelling?",
         "What were the adult caution figures in the 12 months to June 2015?",
+        "Is the effectiveness judgment about policing as a whole?",
         # a purpose answers why someone did something
         "Why has the force seconded a chief inspector to Public Health England?",
     ],

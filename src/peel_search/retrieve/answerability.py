@@ -117,7 +117,9 @@ _GRADE_RE = re.compile(
     r"(?:the|its|their|this|that|(?-i:[A-Z]))|"  # "... review rate the force", not "... rate compare"
     # a question that is a noun phrase ("legitimacy grade for Kent 2015?")
     r"^\s*(?:the\s+)?(?:[\w'’-]+\s+){0,4}?grades?\b(?:\s+(?:for|of|given|awarded|in)\b|\s*\d{4}|\s*\??\s*$)|"
-    r"\bjudged\s+(?:to\s+be\s+|as\s+)?(?:outstanding|good|inadequate|requires?\s+improvement)\b",
+    r"\bjudged\s+(?:to\s+be\s+|as\s+)?(?:outstanding|good|inadequate|requires?\s+improvement)\b|"
+    r"^\s*(?:what|which)\b.{0,60}\b(?:effectiveness|efficiency|legitimacy|leadership|overall|peel)\s+"
+    r"judg(?:e)?ments?\b",  # "what was the legitimacy judgment"
     re.I,
 )
 _TOPIC_RE = re.compile(

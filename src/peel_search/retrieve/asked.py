@@ -429,8 +429,10 @@ def who_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = froze
     elif identity_m and not _ROLE_WORDS.search(identity_m.group("post")):
         tail = identity_m.group("post")
         identity = any(w in POSTS for w in content_words(re.split(r"\b(?:who|that|which)\b", tail)[0]))
-    elif re.match(r"^\s*which\s+(?:named|hm\s+inspector|" + _NAMED_POST + r")\b", text, re.I):
-        identity = True
+    elif re.match(r"^\s*which\s+(?:named|hm\s+inspector|" + _NAMED_POST + r")\b", text, re.I) or re.search(
+        r"\bby\s+name\b", text, re.I
+    ):
+        identity = True  # "Which officer, by name, ..."
     verbs = [
         w.lemma.lower()
         for i, w in enumerate(words)
@@ -448,7 +450,9 @@ def who_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = froze
         verbs.append(after_do.group("verb").lower())
     which = re.match(r"^\s*which\s+(?:named\s+)?(?P<kind>[a-z]+)", text, re.I)
     asked_for = {which.group("kind").lower()} if which else set()
-    about = tuple(w for w in named if w not in POSTS and w not in verbs and w not in asked_for)
+    about = tuple(
+        w for w in named if w not in POSTS and w not in verbs and w not in asked_for and w != "name"
+    )
     asked = re.sub(r"^\s*(?:who|which\s+(?:named\s+)?\w+)\s+", "", text.rstrip("?"), flags=re.I)
     core = tuple(w for w in _object_words(words, drop | frozenset(verbs)) if w in about)
     return WhoAsk(identity, posts, tuple(dict.fromkeys(verbs)), about, asked, next(iter(asked_for), ""), core)

@@ -113,6 +113,13 @@ def _names_kind(text: str, kind: str) -> bool:
     return bool({w.lower() for w in re.findall(r"[A-Za-z]+", text)} & forms)
 
 
+#: A sentence that asks who rather than says it ("unclear as to who holds responsibility").
+_UNKNOWN_WHO_RE = re.compile(
+    r"\b(?:as\s+to|unclear|unsure|uncertain|confusion\s+(?:about|over)|(?:not|no)\s+(?:know|knew|clear))\s+who\b",
+    re.I,
+)
+
+
 def person_reason(ask: WhoAsk, passages: Sequence[str], named_people: Sequence[str], match: Match) -> str:
     """Why the report does not say who, or ``""`` when it may.
 
@@ -139,6 +146,8 @@ def person_reason(ask: WhoAsk, passages: Sequence[str], named_people: Sequence[s
     if not any(speaks_of(w, ask.about, match) for w, _ in around):
         return ""  # the report does not speak of it: other checks decide
     for window, said in around:
+        if _UNKNOWN_WHO_RE.search(said):
+            continue  # "varying understanding as to who holds responsibility": not said
         if share_of(window, ask.about, match) >= 0.5 and (
             does_it(said, ask.verbs)
             or (set(ask.verbs) & _PUBLISHING and REFERENCE_RE.search(window))
