@@ -113,8 +113,18 @@ def test_a_question_splits_where_it_asks_a_second_thing_of_its_own():
         "How many arrests were made?",
         "What share led to a charge?",
     )
-    assert question_parts("Where and when were the marches?") == ("Where and when were the marches?",)
-    assert question_parts("What was found and when?") == ("What was found and when?",)
+    # two question words share one question; a bare one asks that of the thing before
+    assert question_parts("Where and when were the marches?") == (
+        "Where were the marches?",
+        "when were the marches?",
+    )
+    assert question_parts("Which unit will it join, and when?") == (
+        "Which unit will it join?",
+        "when Which unit will it join?",
+    )
+    assert question_parts("What was done and how?") == (
+        "What was done and how?",
+    )  # "how" alone: no ask of its own
 
 
 # -- naming another source ---------------------------------------------------------------------------

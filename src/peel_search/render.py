@@ -63,7 +63,9 @@ def render_result(result: SearchResult, color: bool = False) -> str:
         return "No passage matches."
     lines = []
     if not result.in_report:
-        lines.append("The report does not seem to answer this; closest passages:\n")
+        part = any(n.startswith("part of the question") for n in result.notices)
+        lead = "The report answers only part of this" if part else "The report does not seem to answer this"
+        lines.append(f"{lead}; closest passages:\n")
     lines.extend(render_hit(h, color) + "\n" for h in result.hits)
     return "\n".join(lines).rstrip()
 

@@ -110,7 +110,10 @@ _IDENTITY_RE = re.compile(
     r"^\s*(?:who (?:is|are|was|were)\b|what is the name of\b|which (?:officer|person)\b)", re.I
 )
 _GRADE_RE = re.compile(
-    r"\b(?:what|which) (?:grade|rating|judgment|judgement)\b(?! categor)|\b(?:graded|rated)\b|"
+    r"\b(?:what|which) (?:grade|rating|judgment|judgement)\b(?! categor)|"
+    # "graded", but not how something is graded ("risk levels graded correctly", "rated as high risk")
+    r"(?<!\brisk\s)(?<!\brisks\s)\b(?:graded|rated)\b(?!\s+(?:correctly|incorrectly|appropriately|"
+    r"inappropriately|properly|accurately|consistently|wrongly|differently|too|as\s+(?:high|medium|low|standard)))|"
     r"^\s*(?:what|which)\b.{0,60}\b(?:grade|rating)\b|"
     r"^\s*(?:how|was|were|is) (?:the )?(?:force|police)?.{0,45}\bjudged\b|"
     r"^\s*how\s+(?:did|does|do|would|has|have)\s+(?:[\w'’]+\s+){1,4}(?:grade|rate|judge)\s+"
@@ -122,6 +125,8 @@ _GRADE_RE = re.compile(
     r"judg(?:e)?ments?\b",  # "what was the legitimacy judgment"
     re.I,
 )
+#: Risks are graded as a matter of course: grading them is work the report describes.
+_RISK_GRADING_RE = re.compile(r"\brisks?\b(?:\s+\w+){0,5}?\s+(?:graded|rated|scored)\b", re.I)
 _TOPIC_RE = re.compile(
     r"^\s*(?:what (?:did|does|do) (?:hmic|the inspection|the inspectors|the report|the force) "
     r"(?:say|find|found|report|note) (?:about|on|regarding|of)|"
@@ -168,7 +173,8 @@ _VALUE_RES = {
     "number": _NUMBER_RE,
     "share": re.compile(
         r"\d(?:[\d.,]*)\s*(?:%|percent\b|per cent\b)|\bper (?:1,000|one million|million|100,000)\b|"
-        r"\b(?:half|third|quarter|thirds|quarters)\b|\brate\b[^.]{0,40}\d",
+        r"\b(?:half|third|quarter|thirds|quarters)\b|\brate\b[^.]{0,40}\d|"
+        r"\b(?:almost|nearly|virtually|practically)\s+(?:all|every)\b|\b(?:majority|minority)\s+of\b",
         re.I,
     ),
     "amount": re.compile(r"£\s?\d|\b\d[\d,.]*\s*(?:million|billion|pounds)\b", re.I),
@@ -374,7 +380,7 @@ def answer_type(question: str) -> AnswerType:
     """The kind of answer ``question`` asks for (see the module docstring)."""
     years = question_years(question)
     subject = focus_words(question)
-    if _GRADE_RE.search(question):
+    if _GRADE_RE.search(question) and not _RISK_GRADING_RE.search(question):
         return AnswerType("grade", subject, years=years)
     topic = _TOPIC_RE.match(question)
     if topic:
@@ -421,6 +427,11 @@ def spellings(word: str) -> list[str]:
         british = re.sub(us, gb, word)
         if british != word and not (us.startswith("(g)") and not word.endswith(("log", "logs"))):
             out.append(british)
+    # the doctrine and its followers: "terrorism" is spoken of as "counter-terrorist"
+    if re.search(r"\w{4}ism$", word):
+        out.append(f"{word[:-3]}ist")
+    elif re.search(r"\w{4}ists?$", word):
+        out.append(re.sub(r"ists?$", "ism", word))
     for prefix in _PREFIXES:
         if word.startswith(prefix) and len(word) > len(prefix) + 3 and "-" not in word:
             out.append(f"{prefix}-{word[len(prefix) :]}")
@@ -492,7 +503,8 @@ def _shorten(sentence: str, words: int = 16) -> str:
 #: What a reference's date answers: when a source was published, or the inspection it reports.
 _PUBLISHED = frozenset(
     """publish published publication issue issued release released inspect inspected inspection
-    review reviewed report reported""".split()
+    review reviewed report reported document documents paper papers guidance strategy publication
+    publications""".split()
 )
 #: Words of a "when" question that ask, not name what happened.
 _WHEN_FRAMING = frozenset("date dates time times happen happened happens take took place day year".split())
@@ -697,8 +709,21 @@ def _grade_reason(question: str, evidence: Evidence) -> str:
         question
     ):  # "What stops it being rated outstanding?": about a grade, not for one
         return ""
-    found = _gathered(asked.area, evidence.passages_with)
-    return own_grade_reason(asked.area, evidence.graded, found, evidence.match)
+    area = _in_grade_clause(question, asked.area)
+    found = _gathered(area, evidence.passages_with)
+    return own_grade_reason(area, evidence.graded, found, evidence.match)
+
+
+def _in_grade_clause(question: str, area: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of ``area`` in the clause that asks for the grade ("What grade did
+    prevention get, and does it match ...?": "prevention")."""
+    clauses = re.split(r",|;|\band\b|\bbut\b", question)
+    asking = [c for c in clauses if _GRADE_RE.search(c) or re.search(r"\bgrades?\b", c, re.I)]
+    if len(clauses) < 2 or not asking:
+        return area
+    text = asking[0].lower()
+    kept = tuple(w for w in area if re.search(rf"\b{re.escape(w)}", text))
+    return kept or area
 
 
 def _gathered(
@@ -791,9 +816,9 @@ def _inspection_check(case: _Case) -> str:
     if source is None or _own_source(source, case.evidence.scope):
         return ""
     evidence = case.evidence
-    return finding_reason(
-        source, _gathered(source.words, evidence.cited_with), evidence.match, evidence.present
-    )
+    # a source named by its year alone ("the 2014 inspection") is looked for by its year
+    named_by = source.words or tuple(str(y) for y in source.years)
+    return finding_reason(source, _gathered(named_by, evidence.cited_with), evidence.match, evidence.present)
 
 
 def _cause_check(case: _Case) -> str:

@@ -9,6 +9,7 @@ report states (:mod:`peel_search.ingest.figures`).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Set
 from dataclasses import dataclass
@@ -143,18 +144,31 @@ _NEXT_QUESTION_RE = re.compile(
 _BACK_REFERENCE_RE = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her)\b", re.I)
 
 
+#: Two question words sharing one question ("Where and when were the marches?").
+_TWO_ASKS_RE = re.compile(r"^\s*(where|when|who|why|how)\s+and\s+(where|when|who|why|how)\s+(.+)$", re.I)
+#: A bare question word after the question ("..., and when?"): it asks that of the same thing.
+_BARE_ASK_RE = re.compile(r"^(?:where|when|who|why|how\s+(?:many|much|often|long))$", re.I)
+
+
 def question_parts(question: str) -> tuple[str, ...]:
     """The questions one question asks ("Who is the X and what do they oversee?": two), each
-    with something of its own to ask about: a part with no content word but light verbs
-    ("Where and when ..."), or one that asks more about the thing before ("and when did
-    it happen?"), is no question of its own."""
-    parts = [p.strip(" ,?") for p in _NEXT_QUESTION_RE.split(" ".join(question.split()))]
+    with something of its own to ask about. "Where and when were X?" asks where and when
+    of X; "..., and when?" asks when of the thing before; a part that asks more about the
+    thing before ("and when did it happen?") is no question of its own, nor one with no
+    content word but light verbs."""
+    text = " ".join(question.split())
+    two = _TWO_ASKS_RE.match(text)
+    if two:
+        rest = two.group(3).rstrip(" ?")
+        return (f"{two.group(1)} {rest}?", f"{two.group(2)} {rest}?")
+    parts = [p.strip(" ,?") for p in _NEXT_QUESTION_RE.split(text)]
     kept = [
         p
         for i, p in enumerate(parts)
         if any(w not in LIGHT_VERBS and not w.isdigit() for w in content_words(p))
         and (i == 0 or not _BACK_REFERENCE_RE.search(p))
     ]
+    kept += [f"{p} {parts[0]}" for p in parts[1:] if _BARE_ASK_RE.match(p)]  # "when <the thing>"
     return tuple(f"{p}?" for p in kept) if len(kept) > 1 and kept[0] == parts[0] else (question,)
 
 
@@ -236,7 +250,9 @@ _HEAD_CUES = {
 #: Verbs by which counted things come about ("notices issued", "crimes recorded").
 _COUNTING_VERBS = frozenset(
     """issue issued issues record recorded records log logged logs report reported receive received
-    hand handed give given make made handle handled deal dealt carry carried conduct conducted""".split()
+    hand handed give given make made handle handled handling deal dealt dealing carry carried conduct
+    conducted manage managed managing track tracked tracking monitor monitored monitoring face faced facing
+    hold held holding""".split()
 )
 
 
@@ -246,6 +262,8 @@ def figure_ask(
     """What statistic ``question`` (tagged as ``words``) asks for, or ``None`` when it asks
     for none. ``drop``: words that frame rather than name the subject (the force's name).
     """
+    if _WHY_RE.match(question):
+        return None  # "what's behind the better rates": a reason, not the figure
     q = " ".join(question.lower().replace("’", "'").split())
     q = re.sub(r"\b(what|who|where|when|how)'s\b", r"\1 is", q)  # "what's the budget"
     periods = question_periods(question)
@@ -336,8 +354,11 @@ def _asked_measure(body: str, dated: bool = False) -> tuple[frozenset[str], str,
         r"\bhow\s+(?:did|has|have|does|do)\b[^?]*\b(?:change|changed|move|moved|vary|varied)\b", body
     ):
         return _CHANGE, "change", "change"  # "how did crime change in the year to June 2016"
-    if re.search(r"\b(?:what|which)\s+(?:percentage|proportion|share|fraction|percent|part)\s+of\b", body):
-        return _SHARE, "percentage", "share"
+    share = re.search(
+        r"\b(?:what|which)\s+(?:(?P<number>percentage|percent)|proportion|share|fraction|part)\s+of\b", body
+    )
+    if share:  # a proportion may be said in words ("almost all"); a percentage is a number
+        return _SHARE, "percentage" if share.group("number") else "proportion", "share"
     m = re.search(
         r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+)?[^?]{0,60}?\b(?:(?P<kind>total|count|"
         r"percentage|proportion|share|average|mean|rate)s?\b|number\s+of\b)",
@@ -349,7 +370,7 @@ def _asked_measure(body: str, dated: bool = False) -> tuple[frozenset[str], str,
     if kind in {"number", "total", "count"}:
         return _COUNT, "number", "count"
     if kind in {"percentage", "proportion", "share"}:
-        return _SHARE, "percentage", "share"
+        return _SHARE, "percentage" if kind == "percentage" else "proportion", "share"
     if kind in {"average", "mean"}:
         return _AVERAGE, "average", "average"
     return _RATE_OR_SHARE, "rate", "rate"  # a rate with no base stated is a percentage
@@ -362,7 +383,7 @@ POSTS = frozenset(
     chairwoman lead leads leader leaders director directors secretary minister manager managers
     commander commanders chief deputy assistant person people individual individuals
     spokesperson coordinator coordinators academic academics professor professors researcher
-    researchers detective detectives""".split()
+    researchers detective detectives pcc acc dcc""".split()
 )
 #: The posts a "which ..." question asks a person's name for ("Which chief inspector ...?"),
 #: not a kind of worker ("Which officers attend?").
@@ -374,11 +395,15 @@ _WHO_RE = re.compile(
     r"^\s*(?:(?:and\s+)?who|whom|to\s+whom|with\s+whom|by\s+whom|from\s+whom|which\s+(?:named\s+)?"
     r"(?:organisation|organization|charity|charities|university|universities|body|bodies|agency|agencies|"
     r"company|companies|partner|partners|unit|team|department|officer|officers|person|individual|"
-    r"inspector|hm\s+inspector|named)|which\s+" + _NAMED_POST + r")\b",
+    r"inspector|hm\s+inspector|named)|which\s+" + _NAMED_POST + r"|"
+    r"which\s+(?:[\w'’-]+\s+){1,2}?(?:officer|officers|manager|managers|lead|leader|leaders|head))\b",
     re.I,
 )
 #: "What is the name of", "What's the name of": a person's, or a scheme's (see detail_ask).
-_NAME_OF = r"\bwhat(?:\s+(?:is|was|are|were)|['’]s)\s+the\s+names?\s+of\s+"
+_NAME_OF = (
+    r"(?:\bwhat(?:\s+(?:is|was|are|were)|['’]s)\s+the\s+|"
+    r"^\s*(?:(?:give|tell|show)\s+me\s+|list\s+|find\s+)?(?:the\s+)?(?:full\s+)?)names?\s+of\s+"
+)
 _NAME_OF_RE = re.compile(_NAME_OF + r"(?:the\s+)?(?P<what>[^?]+)", re.I)
 _IDENTITY_RE = re.compile(
     r"^\s*who\s+(?:is|was|are|were)\s+(?:(?:the|its|their|this|that)\s+)?(?P<post>[^?]+?)\s*\??$", re.I
@@ -429,10 +454,15 @@ def who_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = froze
     elif identity_m and not _ROLE_WORDS.search(identity_m.group("post")):
         tail = identity_m.group("post")
         identity = any(w in POSTS for w in content_words(re.split(r"\b(?:who|that|which)\b", tail)[0]))
-    elif re.match(r"^\s*which\s+(?:named|hm\s+inspector|" + _NAMED_POST + r")\b", text, re.I) or re.search(
-        r"\bby\s+name\b", text, re.I
-    ):
-        identity = True  # "Which officer, by name, ..."
+    elif re.match(r"^\s*which\s+(?:named|hm\s+inspector|" + _NAMED_POST + r")\b", text, re.I):
+        identity = True  # "Which chief inspector ..."
+    if re.search(r"\bby\s+name\b|\((?:full\s+)?names?\)", text, re.I):
+        identity = True  # "Which officer, by name, ...", "Who is the ACC (name)?"
+    if re.match(
+        r"^\s*(?i:who\s+(?:at|in|from|within|inside))\s+(?:the\s+)?[A-Z](?![\w'’ -]*\b(?:Police|Constabulary)\b)",
+        text,
+    ):  # "Who at Victim Support runs ...": a person within another body the question names
+        identity = True
     verbs = [
         w.lemma.lower()
         for i, w in enumerate(words)
@@ -448,12 +478,19 @@ def who_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = froze
     )
     if after_do:  # "Who did HMIC interview ...": tagged as a noun at times
         verbs.append(after_do.group("verb").lower())
-    which = re.match(r"^\s*which\s+(?:named\s+)?(?P<kind>[a-z]+)", text, re.I)
+    # "which senior officer": the kind asked is the post, not its adjective
+    which = re.match(
+        r"^\s*which\s+(?:named\s+|senior\s+|junior\s+|local\s+|specific\s+|external\s+)*(?P<kind>[a-z]+)",
+        text,
+        re.I,
+    )
     asked_for = {which.group("kind").lower()} if which else set()
     about = tuple(
         w for w in named if w not in POSTS and w not in verbs and w not in asked_for and w != "name"
     )
     asked = re.sub(r"^\s*(?:who|which\s+(?:named\s+)?\w+)\s+", "", text.rstrip("?"), flags=re.I)
+    if name_of:  # "give me the names of the business leads"
+        asked = f"is {name_of.group('what').rstrip('?')}"
     core = tuple(w for w in _object_words(words, drop | frozenset(verbs)) if w in about)
     return WhoAsk(identity, posts, tuple(dict.fromkeys(verbs)), about, asked, next(iter(asked_for), ""), core)
 
@@ -491,7 +528,7 @@ SOURCE_NOUNS = frozenset(
 #: Words of a source's name that do not tell one source from another.
 _SOURCE_GENERIC = frozenset(
     """hmic hmic's hmicfrs inspection inspections report reports the force force's its own recent full
-    latest main key police""".split()
+    latest main key police separate standalone subsequent later published""".split()
 )
 #: ("report" is left out: it is the noun of too many sources' names.)
 _FINDING_VERBS = (
@@ -642,7 +679,10 @@ _SIDE_WORDS = (
     }
 )
 _WHY_RE = re.compile(
-    r"^\s*(?:why\b|for\s+what\s+reasons?\b|what\s+(?:caused|causes|explains|explained|led\s+to)\b)", re.I
+    r"^\s*(?:why\b|how\s+come\b|for\s+what\s+reasons?\b|"
+    r"what\s+(?:caused|causes|explains|explained|led\s+to|drove|drives|prompted|accounts?\s+for|lies\s+behind)\b|"
+    r"what(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:behind|driving|causing|the\s+reasons?\s+(?:for|why|behind))\b)",
+    re.I,
 )
 
 
@@ -726,7 +766,7 @@ def compare_ask(
     if len(tail) == 2:
         names = re.findall(r"\b[A-Z][a-z][\w'’-]+", tail[1])  # "neighbouring Staffordshire"
         other_words.extend(w for n in names for w in content_words(n, drop))
-        if not (earlier or national or peers):
+        if not (earlier or national or peers or _WHY_RE.match(text)):  # a "why" names its sides
             other_words.extend(content_words(tail[1], drop))
     side = set(other_words) | set(content_words(" ".join(m.group() for m in _EARLIER_RE.finditer(text))))
     if len(tail) == 2:  # what it is compared with is not what is compared
@@ -734,8 +774,18 @@ def compare_ask(
     side |= set(content_words(" ".join(m.group() for m in _NATIONAL_RE.finditer(text))))
     if peers:
         side |= set(content_words(peers.group()))
+    # "per head": the base of a rate, which a report gives as "per one million of the population"
+    side |= {"head", "capita", "population", "person"} & set(
+        content_words(" ".join(re.findall(r"\bper\s+\w+", text, re.I)))
+    )
     # "reoffending" is tagged a verb: a gerund names the thing compared too
     gerunds = [w.lower for w in words if w.pos == "VERB" and w.lower.endswith("ing") and w.lower not in drop]
+    # after "do", a verb takes no -s: "how do calls for assistance compare" names "calls"
+    gerunds += [
+        w.lower
+        for before, w in itertools.pairwise(words)
+        if w.pos == "VERB" and before.lower in {"do", "did"} and re.fullmatch(r"[a-z]{3,}s", w.lower)
+    ]
     subject = tuple(
         w
         for w in dict.fromkeys([*naming_words(words, drop), *gerunds])

@@ -24,7 +24,15 @@ from .inspection_check import Cited
 CAUSAL_RE = re.compile(
     r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+(?:result|consequence)|(?:the\s+)?result\s+of|resulting\s+from|"
     r"caused\s+by|causes?\s+of|so\s+that|therefore|thus|hence|reasons?|explains?|explained|explanation|"
-    r"attribut\w+|driven\s+by|stems?\s+from|means?\s+that|led\s+to|leads?\s+to|contribut\w+|affected\s+by|"
+    r"attribut\w+|driven\s+by|stems?\s+from|means?\s+that|led\s+to|lead(?:s|ing)?\s+to|"
+    r"result(?:s|ed|ing)?\s+in|contribut\w+|affected\s+by|assisted\s+(?:with|in)|helped|"
+    # a change and what goes with it ("likely to grow as forces become ...", "is reducing
+    # with improved access to ...")
+    r"(?:grow|grows|growing|grew|ris(?:e|es|ing)|rose|increas\w+|fall(?:s|ing)?|fell|reduc\w+|improv\w+|"
+    r"declin\w+|drop(?:s|ped|ping)?)\s+(?:as\s+(?!(?:well|much|many|far|long|soon|part|such|a|an|high|low|"
+    r"good|quickly)\b)|(?:\w+\s+)?(?:with|through|thanks\s+to|following)\s+(?:the\s+)?(?:improved|better|"
+    r"greater|increased|more|new|wider|introduction|use|help|arrival)\b)|"
+    r"\bif\b[^.;]{0,150}\bthen\b|"
     r"limit(?:s|ed|ing)?\s+by|limiting|lack\s+of|given\s+(?:that|the)|since\s+(?:it|they|the|this|there)\b|"
     r"as\s+(?:its|it|they|their|there|this|these)\b|partly|largely|mainly\s+because|capacity)\b",
     re.I,
@@ -37,7 +45,8 @@ PURPOSE_RE = re.compile(
     r"\b(?:in\s+order\s+to|so\s+as\s+to|(?:aims?|aimed|aiming|intended|designed|seeks?|sought)\s+to|"
     r"with\s+the\s+(?:aim|intention|purpose|objective)|for\s+the\s+purpose|"
     r"to\s+(?:improve|help|ensure|reduce|support|prevent|protect|tackle|increase|address|enable|allow|"
-    r"strengthen|enhance|better|safeguard|disrupt|encourage|raise|make\s+sure|bring|give|keep))\b",
+    r"strengthen|enhance|better|safeguard|disrupt|encourage|raise|make\s+sure|bring|give|keep|provide|deliver|"
+    r"offer|meet|respond|deal\s+with))\b",
     re.I,
 )
 #: A consequence: why something matters ("this could expose children to greater risk").
@@ -56,12 +65,24 @@ _MATTERS_RE = re.compile(
 _STATE_VERBS = frozenset("be have do matter seem become happen remain stay end get".split())
 
 
+#: What set something off: a finding before it ("research identified that ...") or an
+#: event ("following ...", "in response to ..."). It answers "what prompted ...".
+TRIGGER_RE = re.compile(
+    r"\b(?:(?:identified|found|showed|revealed|highlighted|recognised|realised)\s+that|following|"
+    r"in\s+response\s+to|prompted|triggered)\b",
+    re.I,
+)
+_PROMPTED_RE = re.compile(r"^\s*what\s+(?:prompted|triggered|sparked)\b", re.I)
+
+
 def also_reasons(question: str, verbs: Sequence[str]) -> re.Pattern[str] | None:
     """What besides a causal word answers this "why": a consequence for "why does it
-    matter", a purpose when the question asks why someone did something (``verbs``: the
-    lemmas of the question's verbs)."""
+    matter", a trigger for "what prompted", a purpose when the question asks why someone
+    did something (``verbs``: the lemmas of the question's verbs)."""
     if _MATTERS_RE.match(question):
         return CONSEQUENCE_RE
+    if _PROMPTED_RE.match(question):
+        return TRIGGER_RE
     if any(v.lower() not in _STATE_VERBS for v in verbs):
         return PURPOSE_RE
     return None
@@ -71,9 +92,12 @@ def also_reasons(question: str, verbs: Sequence[str]) -> re.Pattern[str] | None:
 _OPENS_ON_CAUSE_RE = re.compile(
     r"^\s*(?:as\s+a\s+(?:result|consequence)|consequently|therefore|because\s+of\s+this|this\s+means)\b", re.I
 )
-#: A sentence giving the cause of the one before ("This is because ...").
+#: A sentence giving the cause of the one before ("This is because ..."), or naming what
+#: the one before causes ("This is leading to an inconsistent approach").
 _GIVES_CAUSE_RE = re.compile(
-    r"^\s*(?:this|that|it)\s+(?:is|was|may\s+be|might\s+be)\s+(?:\w+\s+)?(?:because|due\s+to|owing\s+to|the\s+result)\b",
+    r"^\s*(?:this|that|it)\s+(?:is|was|may\s+be|might\s+be)\s+(?:\w+\s+)?(?:because|due\s+to|owing\s+to|the\s+result)\b|"
+    r"^\s*(?:this|that|it)\s+(?:is\s+|has\s+|may\s+|could\s+|can\s+)?(?:leading|leads?|led|resulting|results?|"
+    r"resulted)\s+(?:to|in)\b",
     re.I,
 )
 

@@ -33,6 +33,12 @@ _NATIONAL_WORDS = re.compile(
     r"\b(?:england\s+and\s+wales|national\w*|all\s+forces|other\s+forces|forces)\b", re.I
 )
 
+#: A superlative sets the force against all the others ("the highest counter-terrorist
+#: threat outside of London").
+_SUPERLATIVE_RE = re.compile(
+    r"\b(?:highest|lowest|largest|smallest|biggest|best|worst|one\s+of\s+(?:the\s+)?(?:most|least|few|only))\b",
+    re.I,
+)
 #: A figure in a sentence ("54 percent", "24 per million", "3,210").
 _FIGURE_RE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent|per\s+cent|per\s+\w+)|\b\d{1,3}(?:,\d{3})+\b", re.I)
 
@@ -50,7 +56,7 @@ def _other_side(text: str, ask: CompareAsk, match: Match) -> bool:
         return all(match(w, stems) for w in ask.other)
     if ask.earlier:
         return bool(_EARLIER_WORDS.search(text))
-    return bool(_NATIONAL_WORDS.search(text))
+    return bool(_NATIONAL_WORDS.search(text) or _SUPERLATIVE_RE.search(text))
 
 
 def _figures_compare(ask: CompareAsk, facts: Sequence[FigureFacts], match: Match) -> bool:

@@ -27,6 +27,15 @@ _VENUE_RE = re.compile(
     r"\bat\s+(?:the\s+|a\s+|their\s+|its\s+)?(?:\w+\s+){0,3}(?:meetings?|offices?|stations?|centres?|hubs?|premises|headquarters|sites?|locations?|units?)\b",
     re.I,
 )
+#: A kind of place, not named ("to tackle disorder in town centres", "in schools").
+_PLACE_KIND_RE = re.compile(
+    r"\b(?:in|at|across|around|near|outside|within)\s+(?:the\s+|their\s+|its\s+|local\s+|some\s+|many\s+)?"
+    r"(?:(?:town|city)\s+centres?|public\s+places?|schools?|hospitals?|(?:housing\s+)?estates?|streets?|parks?|"
+    r"neighbourhoods?|night-time\s+economy|shopping\s+centres?|custody(?:\s+suites?)?|prisons?|homes?)\b",
+    re.I,
+)
+#: A sentence that speaks of the place the one before named ("Here an OCG was tackled").
+_HERE_RE = re.compile(r"^\s*(?:here|there|in\s+(?:this|that)\s+(?:area|city|town|district))\b", re.I)
 #: Capitalised words that name no particular thing.
 _NOT_NAMES = frozenset(
     """The A An This These That Those It Its In At On For Of And But However HMIC Police England Wales
@@ -58,7 +67,7 @@ def _named_places(sentence: str, own: Sequence[str]) -> bool:
 def _places(sentence: str, own: Sequence[str]) -> bool:
     """Whether ``sentence`` gives a place (see the module docstring), other than ``own``:
     a named one or a venue ("at the police station")."""
-    return _named_places(sentence, own) or bool(_VENUE_RE.search(sentence))
+    return _named_places(sentence, own) or bool(_VENUE_RE.search(sentence) or _PLACE_KIND_RE.search(sentence))
 
 
 def _going_on(parts: Sequence[str], ask: DetailAsk, match: Match) -> list[str]:
@@ -89,6 +98,8 @@ def detail_reason(ask: DetailAsk, passages: Sequence[str], match: Match, own: Se
                 if ask.kind == "name"
                 else [*parts[i : i + 2], *_going_on(parts[i + 2 :], ask, match)]
             )
+            if ask.kind != "name" and i and _HERE_RE.match(sentence):
+                near.append(parts[i - 1])  # "... in Birmingham. Here an OCG was tackled"
             if any(found(s, own) for s in near):
                 return ""
     if not spoken:

@@ -182,6 +182,36 @@ def _known(value: str, sentence: str) -> tuple[str, str]:
     return number, re.sub(r"[^a-z]+", "", sentence.lower())[:60]
 
 
+#: A share said in words, before what it is a share of ("almost all of its
+#: investigators", "the majority of victims", "two-thirds of forces"). "Many" and "most"
+#: say too little to answer "what proportion".
+SHARE_IN_WORDS_RE = re.compile(
+    r"\b(?:(?:almost|nearly|virtually|practically)\s+(?:all|every)|all\s+but\s+(?:one|two|a\s+few)|"
+    r"(?:the\s+|a\s+)?(?:vast\s+|large\s+|small\s+)?(?:majority|minority)|"
+    r"(?:a|one|two|three|four)[\s-](?:half|third|thirds|quarter|quarters|fifth|fifths|tenth|tenths)|half|none)"
+    r"\s+(?:of\s+)?(?:the\s+|its\s+|their\s+|all\s+|these\s+|those\s+)?(?P<what>(?:[\w'’-]+\s+){0,2}[\w'’-]+)",
+    re.I,
+)
+
+
+def share_in_words(ask: FigureAsk, sentences: Sequence[str], match: Match) -> bool:
+    """Whether one of ``sentences`` gives a share of what ``ask`` asks the proportion of
+    ("what proportion", not "what percentage": that asks for a number) in
+    words (see :data:`SHARE_IN_WORDS_RE`), in a sentence that names the rest of the thing."""
+    if ask.name != "proportion" or not ask.head or ask.periods:
+        return False
+    for sentence in sentences:
+        stems = frozenset(tokenize(sentence))
+        if 2 * sum(1 for w in ask.words if not match(w, stems)) > len(ask.words):
+            continue
+        if any(
+            match(ask.head, frozenset(tokenize(m.group("what"))))
+            for m in SHARE_IN_WORDS_RE.finditer(sentence)
+        ):
+            return True
+    return False
+
+
 def counted_nearby(
     ask: FigureAsk, sentences: Sequence[str], match: Match, known: frozenset[tuple[str, str]] = frozenset()
 ) -> bool:
@@ -256,6 +286,8 @@ def figure_reason(
     than the force's own; ``passages``: the passages in scope that hold the counted noun
     (for numbers the extractor left out).
     """
+    if share_in_words(ask, [x for p in passages for x in split_sentences(p)], match):
+        return ""
     about = sorted((f for f in facts if on_subject(ask, f, match)), key=lambda f: -_closeness(ask, f, match))
     known = frozenset(_known(f.figure.value, f.figure.context) for f in facts if f.figure.value)
     if any(

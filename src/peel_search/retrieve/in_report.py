@@ -39,6 +39,10 @@ IN_REPORT_THRESHOLD = 0.40
 #: "fall" ~ "fell" 0.63; "knife" ~ "cutting" 0.37, "drones" ~ "cameras" 0.25).
 NEAR_WORD_SIMILARITY = 0.6
 NO_CLOSE_MATCH = "no passage matches the question closely"
+#: What a question opens on to ask ("how many", "what", "who is").
+_ASKING_RE = re.compile(
+    r"^\s*(?:how\s+(?:many|much|often|long)|what|which|who|whom|where|when|why|how)\b\s*", re.I
+)
 #: How a notice says the report does not answer the question, or one part of it.
 NOT_ANSWERED = "not answered in the report: "
 PART_NOT_ANSWERED = "part of the question is not answered in the report: "
@@ -393,9 +397,21 @@ class InReport:
             shorts = [
                 s for s, long_form in self.library.acronyms.items() if long_form.lower() == force.lower()
             ]
-            for short in {*shorts, *([initials] if len(initials) >= 3 else [])}:  # "WMP"
+            for short in shorts:
                 generic = re.sub(rf"\b{re.escape(short)}\b(?:['’]s)?", "the force", generic)
+            if len(initials) >= 3:  # "WMP", as typed in a search box too: "wmp"
+                generic = re.sub(rf"\b{re.escape(initials)}\b(?:['’]s)?", "the force", generic, flags=re.I)
         return generic
+
+    def _part_reason(self, i: int, parts: Sequence[str], hits: Sequence[Hit], mask: np.ndarray) -> str:
+        """Why part ``i`` of a question is not answered, or ``""``; a later part may lean on
+        the first for its subject ("..., and what share were drug-focused?")."""
+        reason = self.reason(parts[i], hits, mask)
+        if reason and i:
+            first = re.sub(_ASKING_RE, "", parts[0].rstrip("?"), count=1)  # its subject, not its ask
+            with_first = f"{parts[i].rstrip('?')} ({first})?"
+            return reason if self.reason(with_first, hits, mask) else ""
+        return reason
 
     def answers(
         self,
@@ -418,16 +434,18 @@ class InReport:
             return True
         scope = mask if in_scope is None else in_scope
         reason = self.reason(query, hits, scope)
-        if reason:
-            # a question that asks two things is answered in part when the report answers one
-            parts = question_parts(query)
-            per_part = [self.reason(part, hits, scope) for part in parts] if len(parts) > 1 else []
-            if not per_part or all(per_part):
-                notices.append(f"{NOT_ANSWERED}{reason}")
-                return False
-            notices.append(
-                f"{PART_NOT_ANSWERED}{next(r for r in per_part if r) if any(per_part) else reason}"
-            )
+        # a question that asks two things is answered only when the report answers both:
+        # when it answers one, the notice names the part it does not
+        parts = question_parts(query)
+        per_part = (
+            [self._part_reason(i, parts, hits, scope) for i in range(len(parts))] if len(parts) > 1 else []
+        )
+        if reason and (not per_part or all(per_part)):
+            notices.append(f"{NOT_ANSWERED}{reason}")
+            return False
+        if any(per_part):
+            notices.append(f"{PART_NOT_ANSWERED}{next(r for r in per_part if r)}")
+            return False
         if float(signals["tokens"][mask].max()) < IN_REPORT_THRESHOLD:
             notices.append(f"{NOT_ANSWERED}{NO_CLOSE_MATCH}")
             return False

@@ -26,13 +26,15 @@ VERB_FAMILIES: tuple[frozenset[str], ...] = tuple(
     for f in (
         "chair chairs chaired chairing chairman chairwoman chairperson preside presides presided",
         "lead leads led leading leader leaders head heads headed heading",
-        "run runs ran running operate operates operated operating",
+        "run runs ran running operate operates operated operating provide provides provided providing "
+        "deliver delivers delivered delivering",
         "responsible charge accountable lead leads led head heads headed",
         "report reports reported reporting answer answers answered accountable",
         "carry carries carried conduct conducts conducted undertake undertook undertaken perform performed",
         "work works worked working alongside",
         "manage manages managed managing management manager managers",
-        "oversee oversees oversaw overseen oversight supervise supervises supervised supervision",
+        "oversee oversees oversaw overseen oversight supervise supervises supervised supervision governance "
+        "govern governs governed",
         "assess assesses assessed assessment",
         "staff staffs staffed staffing",
         "issue issues issued publish publishes published",
@@ -92,16 +94,29 @@ REFERENCE_RE = re.compile(r",\s*[A-Z][\w'’ ]+,\s*(?:[A-Z][a-z]+\s+)?(?:19|20)\
 _PUBLISHING = frozenset({"publish", "issue", "produce", "write", "author"})
 
 
+_BACK_TO_RE = re.compile(r"\b(?:this|that|these|those|the)\s+([a-z]{3,})\b", re.I)
+
+
+def refers_back(sentence: str, earlier: str) -> bool:
+    """Whether ``sentence`` speaks again of a thing ``earlier`` named ("... a scheme
+    called 'Catch 22' ..." then "... to evaluate this scheme")."""
+    named = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", earlier)}
+    return any(
+        m.group(1).lower() in named for m in _BACK_TO_RE.finditer(sentence) if m.group(1).lower() != "force"
+    )
+
+
 def windows(passages: Sequence[str]) -> list[tuple[str, str]]:
     """Each sentence of ``passages`` as ``(window, said)``: the window is the sentence with
     one either side (what it speaks of), ``said`` the sentence and the next one ("This
-    team is led by ...")."""
+    team is led by ..."), and a later one of the next three that speaks of its thing again
+    ("... to evaluate this scheme")."""
     out: list[tuple[str, str]] = []
     for passage in passages:
         parts = sentences(passage)
-        out.extend(
-            (" ".join(parts[max(0, i - 1) : i + 2]), " ".join(parts[i : i + 2])) for i in range(len(parts))
-        )
+        for i in range(len(parts)):
+            later = [s for s in parts[i + 2 : i + 4] if refers_back(s, parts[i])]
+            out.append((" ".join(parts[max(0, i - 1) : i + 2]), " ".join([*parts[i : i + 2], *later])))
     return out
 
 
@@ -120,6 +135,10 @@ _UNKNOWN_WHO_RE = re.compile(
 )
 
 
+#: Kinds of person too common to answer "which ..." by being mentioned.
+_ANYONE = frozenset("officer officers person people individual individuals staff member members".split())
+
+
 def person_reason(ask: WhoAsk, passages: Sequence[str], named_people: Sequence[str], match: Match) -> str:
     """Why the report does not say who, or ``""`` when it may.
 
@@ -130,12 +149,18 @@ def person_reason(ask: WhoAsk, passages: Sequence[str], named_people: Sequence[s
         post = ask.post or ask.about
         if any(about_it(p, post, match) for p in named_people):
             return ""
+        if not ask.post and ask.asked:
+            return f"the report names no one: it does not say who {ask.asked}"
         what = " ".join(post) or "person"
         return f"the report names no {what}: it names no one"
     if not ask.about or not any(_family(v) for v in ask.verbs):
         return ""  # a verb of no known family ("turns up", "decides"): the report's wording may differ
-    if ask.kind and any(
-        share_of(p, ask.core or ask.about, match) == 1.0 and _names_kind(p, ask.kind) for p in passages
+    if (
+        ask.kind
+        and ask.kind not in _ANYONE
+        and any(
+            share_of(p, ask.core or ask.about, match) == 1.0 and _names_kind(p, ask.kind) for p in passages
+        )
     ):
         return (
             ""  # "Which university ...": the passage on the thing names one ("... with Cambridge University")
@@ -151,7 +176,8 @@ def person_reason(ask: WhoAsk, passages: Sequence[str], named_people: Sequence[s
         if share_of(window, ask.about, match) >= 0.5 and (
             does_it(said, ask.verbs)
             or (set(ask.verbs) & _PUBLISHING and REFERENCE_RE.search(window))
-            or (ask.kind and _names_kind(window, ask.kind))  # "Which university": one is named
+            # "Which university": one is named ("officers" are everywhere: no answer to "which officer")
+            or (ask.kind and ask.kind not in _ANYONE and _names_kind(window, ask.kind))
         ):
             return ""
     return f"the report does not say who {ask.asked}"

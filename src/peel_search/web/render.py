@@ -18,7 +18,9 @@ from .context import context_button
 
 NOT_ANSWERED = "The report does not seem to answer this"
 NOT_ANSWERED_MANY = "These reports do not seem to answer this"
+PART_ANSWERED = "The report answers only part of this"
 _NOT_ANSWERED_NOTICE = "not answered in the report: "
+_PART_NOTICE = "part of the question is not answered in the report: "
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
 _GRADE_CLASS = {
     "Outstanding": "outstanding",
@@ -237,12 +239,14 @@ def result_html(
     does not seem to answer, saying why, then the ranked cards; with ``export`` (the
     request's fields, URL-encoded) a bar to download or copy them, and the same fields as
     ``data-address`` for the page's script to write into the address bar."""
-    why = [n.removeprefix(_NOT_ANSWERED_NOTICE) for n in result.notices if n.startswith(_NOT_ANSWERED_NOTICE)]
-    head = notices_html(n for n in result.notices if not n.startswith(_NOT_ANSWERED_NOTICE))
+    said = (_NOT_ANSWERED_NOTICE, _PART_NOTICE)
+    why = [n.removeprefix(p) for n in result.notices for p in said if n.startswith(p)]
+    head = notices_html(n for n in result.notices if not n.startswith(said))
     if not result.hits:
         return head + message_html("No passage matches. Try other words or remove a filter.")
     if not result.in_report:
-        lead = NOT_ANSWERED_MANY if many else NOT_ANSWERED
+        in_part = any(n.startswith(_PART_NOTICE) for n in result.notices)
+        lead = PART_ANSWERED if in_part else NOT_ANSWERED_MANY if many else NOT_ANSWERED
         reason = f": {why[0]}" if why else ""
         head += message_html(f"{lead}{reason}. The closest passages:", "warning")
     bar = export_bar("api/search", export) if export else ""
