@@ -7,12 +7,33 @@ from __future__ import annotations
 from collections.abc import Set
 
 from peel_search.index.lexical import tokenize
-from peel_search.retrieve.answerability import answer_type
-from peel_search.retrieve.asked import CompareAsk, SourceAsk, detail_ask, question_parts, source_ask
-from peel_search.retrieve.cause_check import CONSEQUENCE_RE, PURPOSE_RE, also_reasons, cause_reason
+from peel_search.retrieve.answerability import answer_type, spellings
+from peel_search.retrieve.asked import (
+    CompareAsk,
+    FigureAsk,
+    SourceAsk,
+    WhoAsk,
+    Word,
+    detail_ask,
+    figure_ask,
+    question_parts,
+    source_ask,
+    why_ask,
+)
+from peel_search.retrieve.cause_check import (
+    CONSEQUENCE_RE,
+    PURPOSE_RE,
+    TRIGGER_RE,
+    also_reasons,
+    cause_reason,
+    gives_reason,
+    reasons_around,
+)
 from peel_search.retrieve.comparison_check import comparison_drawn
 from peel_search.retrieve.detail_check import detail_reason
+from peel_search.retrieve.figure_check import share_in_words
 from peel_search.retrieve.inspection_check import Cited, finding_reason
+from peel_search.retrieve.person_check import person_reason
 from peel_search.retrieve.plain_words import other_words
 
 
@@ -49,6 +70,91 @@ def test_why_it_matters_is_answered_by_a_consequence_in_the_next_sentence():
     assert cause_reason(fact, [CONSEQUENCE], exact, also=CONSEQUENCE_RE) == ""
     # a purpose is no consequence: the sentence after must say what could follow
     assert cause_reason(fact, [CONSEQUENCE], exact, also=PURPOSE_RE) != ""
+
+
+def test_a_change_may_be_explained_by_what_goes_with_it_or_by_what_it_leads_to():
+    assert gives_reason("Demand is likely to grow as more victims come forward.")
+    assert gives_reason("The backlog is shrinking, reducing with improved access to laptops.")
+    assert gives_reason("If thefts are common in a district then more warnings will follow.")
+    assert not gives_reason("Burglaries fell as well, by a smaller margin.")
+    assert not gives_reason("Thefts rose sharply in the summer months.")
+    # the sentence after says what this one leads to: this one is its cause
+    parts = ["Nobody is sure who signs off the patrol plans.", "This is leading to gaps in cover."]
+    assert reasons_around(parts, 0)
+    assert not reasons_around(["Nobody is sure who signs off the patrol plans.", "Cover is patchy."], 0)
+
+
+def test_what_prompted_is_answered_by_the_finding_before_it():
+    assert also_reasons("What prompted the joint work on housing?", ["prompt"]) is TRIGGER_RE
+    fact = ("housing", "work")
+    told = Cited(
+        "An audit found that tenants in arrears drew many calls. Housing work with the council began."
+    )
+    assert cause_reason(fact, [told], exact, also=TRIGGER_RE) == ""
+    assert (
+        cause_reason(fact, [Cited("Housing work with the council began in May.")], exact, also=TRIGGER_RE)
+        != ""
+    )
+
+
+def test_whats_behind_asks_a_reason_not_a_figure():
+    question = "What's behind the better detection rates?"
+    words = (Word("detection", "detection", "NOUN", "compound", 1), Word("rates", "rate", "NOUN", "pobj", 1))
+    assert "detection" in why_ask(question, words)
+    assert why_ask("What are the detection rates?", words) == ()
+    assert figure_ask(question, ()) is None
+    assert figure_ask("What is the detection rate?", ()) is not None
+
+
+# -- figures in words -----------------------------------------------------------------------------
+
+
+def test_a_proportion_may_be_said_in_words_a_percentage_may_not():
+    proportion = FigureAsk(frozenset({"percentage"}), "proportion", "drivers", ("pursuit", "training"))
+    percentage = FigureAsk(frozenset({"percentage"}), "percentage", "drivers", ("pursuit", "training"))
+    said = ["The unit has given pursuit training to almost all of its drivers."]
+    assert share_in_words(proportion, said, exact)
+    assert not share_in_words(percentage, said, exact)
+    assert not share_in_words(proportion, ["Many drivers have had pursuit training."], exact)
+    assert not share_in_words(proportion, ["Almost all of its drivers have cars."], exact)  # not the training
+
+
+def test_a_doctrine_and_its_followers_are_one_word():
+    assert "terrorist" in spellings("terrorism")
+    assert "extremism" in spellings("extremists")
+
+
+# -- who, where, compared with whom --------------------------------------------------------------
+
+
+def test_a_later_sentence_that_speaks_of_the_thing_again_can_say_who_does_it():
+    ask = WhoAsk(False, (), ("evaluate",), ("pedal",), "is evaluating Pedal On", core=("pedal",))
+    passage = (
+        "In Dudley a cycling scheme called 'Pedal On' is used with young people. Volunteers lead the rides. "
+        "The force has asked a university to evaluate this scheme."
+    )
+    assert person_reason(ask, [passage], [], exact) == ""
+    unrelated = passage.replace("this scheme", "its own training")
+    assert "does not say who" in person_reason(ask, [unrelated], [], exact)
+
+
+def test_a_place_may_be_named_in_the_sentence_before_or_be_a_kind_of_place():
+    where = detail_ask("Where did neighbours help convict the gang?")
+    assert where is not None
+    here = "Work of this kind has also happened in Dudley. Here neighbours helped convict a gang."
+    assert detail_reason(where, [here], exact) == ""
+    orders = detail_ask("Where are curfew orders used?")
+    assert orders is not None
+    assert detail_reason(orders, ["Curfew orders are used to curb disorder in town centres."], exact) == ""
+    assert "gives no place" in detail_reason(orders, ["Curfew orders are used more than last year."], exact)
+
+
+def test_a_superlative_compares_with_every_other_force():
+    ask = CompareAsk(("flood", "risk"), national=True)
+    assert (
+        comparison_drawn(ask, [], ["The county has the highest flood risk outside of Cumbria."], exact) == ""
+    )
+    assert "does not compare" in comparison_drawn(ask, [], ["The county has a real flood risk."], exact)
 
 
 # -- what another inspection found ------------------------------------------------------------

@@ -120,6 +120,9 @@ class FigureAsk:
     #: Verbs among ``words`` that only say how the thing came to be counted ("issued",
     #: "recorded"): a table row that counts it seldom repeats them.
     verbs: tuple[str, ...] = ()
+    #: Asked as a noun phrase ("community resolutions, year to June 2014"): judged only
+    #: where the report gives figures of the thing.
+    loose: bool = False
 
 
 #: Words of a question that frame rather than name its subject: "vs", a number word, a
@@ -238,12 +241,13 @@ def _head_noun(words: tuple[Word, ...], cue: re.Pattern[str]) -> str:
 
 _HEAD_CUES = {
     "count": re.compile(r"many|number|total|count"),
-    "share": re.compile(r"percentage|proportion|share|fraction|percent|part"),
+    "share": re.compile(r"percentage|proportion|share|fraction|percent|part|%"),
     "rate": re.compile(r"rates?"),
     "average": re.compile(r"average|mean"),
     "change": re.compile(rf"{_CHANGE_WORDS}|changes?|reductions?|increases?|falls?|rises?|drops?|decreases?"),
     "amount": re.compile(r"money|budget|cost|costs|spend|spending|savings?|funding|income"),
     "figure": re.compile(r"figures?|statistics|stats"),
+    "phrase": re.compile(r"(?!)"),  # a noun phrase: its first noun is the head
 }
 
 
@@ -281,6 +285,17 @@ def figure_ask(
         measures, name = frozenset({"rate"}), f"rate per {per}" if per else "number for each"
     named = naming_words(words, drop)
     head = _head_noun(words, _HEAD_CUES[cue])
+    if cue == "phrase":
+        head = next(
+            (
+                w.lower
+                for w in words
+                if w.pos in _NOUNS
+                and w.lower not in drop | _NOT_HEAD
+                and not re.fullmatch(rf"{_CHANGE_WORDS}|changes|year|years|months?", w.lower)
+            ),
+            "",
+        )
     head = "" if head in drop or head in STOPWORDS else head
     base = set(content_words(per)) | {"population", "people", "head", "million", "thousand"} if per else set()
     verbs = tuple(
@@ -311,7 +326,8 @@ def figure_ask(
     )
     mentions = tuple(content_words(" ".join(w.text for w in words), drop))
     counting = tuple(w for w in kept if w in _COUNTING_VERBS)  # "did the force issue": tagged a noun
-    return FigureAsk(measures, name, head, kept, per, periods, mentions, counting)
+    loose = cue == "phrase" and measures == _ANY
+    return FigureAsk(measures, name, head, kept, per, periods, mentions, counting, loose=loose)
 
 
 #: A figure asked for as a noun phrase, with no question word ("burglary rate per 1,000
@@ -322,6 +338,32 @@ _TELEGRAPHIC_MEASURE_RE = re.compile(
     r"where|when|tell|list|show|give|describe|explain)\b)"
     r"[^?]{0,60}?\b(?P<kind>total|percentage|proportion|share|average|rate)s?\s+(?:of|per|for|in)\b"
 )
+
+
+#: A question that opens on a question word or a request, not a noun phrase.
+_ASKS_RE = re.compile(
+    r"\s*(?:(?:in|at|by|for|from|to|on|of|with|during|over|and|so|but)\s+)?"
+    + _TELEGRAPHIC_MEASURE_RE.pattern.removeprefix("^(?!\\s*").split(")\\b)")[0]
+    + r")\b",
+    re.I,
+)
+
+
+def _phrase_measure(body: str, dated: bool) -> tuple[frozenset[str], str, str] | None:
+    """The measure a noun phrase asks for ("victim satisfaction year to march 2014 %",
+    "calls for assistance per 1,000 population", "community resolutions in the year to
+    June 2014"): a percentage, a rate, or with a period whatever figure the report gives."""
+    if _ASKS_RE.match(body):
+        return None
+    if re.search(r"%|\bper\s?cent\b|\bpercent(?:age)?\b", body):
+        return _SHARE, "percentage", "phrase"
+    if re.search(r"\bper\s+(?:head|capita|person|\d|one\s+million|million|thousand)", body):
+        return frozenset({"rate"}), "rate", "phrase"
+    if re.search(rf"\b(?:{_CHANGE_WORDS}|changes?)\b", body):
+        return _CHANGE, "change", "phrase"
+    if dated:
+        return _ANY, "figure", "phrase"
+    return None
 
 
 def _asked_measure(body: str, dated: bool = False) -> tuple[frozenset[str], str, str] | None:
@@ -355,7 +397,8 @@ def _asked_measure(body: str, dated: bool = False) -> tuple[frozenset[str], str,
     ):
         return _CHANGE, "change", "change"  # "how did crime change in the year to June 2016"
     share = re.search(
-        r"\b(?:what|which)\s+(?:(?P<number>percentage|percent)|proportion|share|fraction|part)\s+of\b", body
+        r"\b(?:what|which)\s+(?:(?P<number>percentage|percent|per\s+cent|%)|proportion|share|fraction|part)\s+of\b",
+        body,
     )
     if share:  # a proportion may be said in words ("almost all"); a percentage is a number
         return _SHARE, "percentage" if share.group("number") else "proportion", "share"
@@ -365,7 +408,7 @@ def _asked_measure(body: str, dated: bool = False) -> tuple[frozenset[str], str,
         body,
     ) or _TELEGRAPHIC_MEASURE_RE.search(body)
     if not m:
-        return None
+        return _phrase_measure(body, dated)
     kind = m.group("kind") or "number"
     if kind in {"number", "total", "count"}:
         return _COUNT, "number", "count"
@@ -692,9 +735,21 @@ def why_ask(question: str, words: tuple[Word, ...], drop: frozenset[str] = froze
         return ()
     doing = " ".join(w.text for w in words if w.pos == "VERB" and w.lemma.lower() not in LIGHT_VERBS)
     found = [*naming_words(words, drop), *content_words(doing, drop)]
+    # what it is set against ("than England and Wales") is not what is explained
+    sides: set[str] = set()
+    if _COMPARES_RE.search(question) or re.search(r"\b(?:more|fewer|less|higher|lower)\b", question, re.I):
+        sides = {w for m in _NATIONAL_RE.finditer(question) for w in content_words(m.group())}
+        sides |= {w for m in PEERS_RE.finditer(question) for w in content_words(m.group())}
     return tuple(
-        w for w in dict.fromkeys(found) if w not in {"why", "reason", "reasons"} and w not in COMPARATIVES
+        w for w in dict.fromkeys(found) if w not in _WHY_WORDS and w not in COMPARATIVES and w not in sides
     )
+
+
+#: Words of a "why" question that ask for the reason, or only say how much.
+_WHY_WORDS = frozenset(
+    """why reason reasons cause caused causes causing explain explains explained drove drives driving
+    prompted prompt behind account accounts way lot far""".split()
+)
 
 
 _COMPARES_RE = re.compile(

@@ -62,7 +62,9 @@ _MATTERS_RE = re.compile(
     re.I,
 )
 #: Verbs of being or happening: a question on them asks for a cause, not a purpose.
-_STATE_VERBS = frozenset("be have do matter seem become happen remain stay end get".split())
+_STATE_VERBS = frozenset(
+    "be have do matter seem become happen remain stay end get cause explain drive account lie prompt".split()
+)
 
 
 #: What set something off: a finding before it ("research identified that ...") or an
@@ -122,6 +124,8 @@ def reasons_around(parts: Sequence[str], i: int, also: re.Pattern[str] | None = 
         return True
     if also is CONSEQUENCE_RE and i + 1 < len(parts) and also.search(parts[i + 1]):
         return True
+    if also is TRIGGER_RE and i and also.search(parts[i - 1]):
+        return True  # what set it off comes first ("An audit found that ... Work began ...")
     return i + 1 < len(parts) and bool(_GIVES_CAUSE_RE.match(parts[i + 1]))
 
 
@@ -153,7 +157,7 @@ def cause_reason(
     is its explanation; a footnote a passage cites gives a reason only when it speaks of
     the fact too.
     """
-    if len(fact) < 2:
+    if len(fact) < 1:
         return ""
     stating: list[str] = []
     for passage in passages:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..index.lexical import STOPWORDS, tokenize
 from ..ingest.periods import Period, find_periods, same_period
@@ -139,7 +139,13 @@ def period_fits(ask: FigureAsk, fact: FigureFacts, own_years: frozenset[int]) ->
         return True
     if not fact.periods:
         return all(p.end[0] in own_years for p in ask.periods)
-    return all(any(same_period(p, given) for given in fact.periods) for p in ask.periods)
+    given = list(fact.periods)
+    if fact.figure.measure == "change" and len(given) == 1 and given[0].end[0]:
+        # a change over a period ("rose 2 percent in the 12 months to June 2015") is set
+        # against the period a year before
+        last = given[0]
+        given.append(replace(last, text=f"a year before {last.text}", end=(last.end[0] - 1, last.end[1])))
+    return all(any(same_period(p, g) for g in given) for p in ask.periods)
 
 
 def area_fits(areas: Sequence[str], fact: FigureFacts, match: Match) -> bool:
@@ -296,7 +302,7 @@ def figure_reason(
     ):
         return ""
     if not about:
-        if counted_nearby(ask, [x for p in passages for x in split_sentences(p)], match, known):
+        if ask.loose or counted_nearby(ask, [x for p in passages for x in split_sentences(p)], match, known):
             return ""
         if "amount" in ask.measures and any(f.figure.measure == "amount" for f in facts):
             return ""
